@@ -1,0 +1,70 @@
+//! The intra-op thread pool, like `torch.set_num_threads`: rayon, used only above `GRAIN`
+//! elements so small ops never pay for threads.
+
+use std::sync::{Arc, LazyLock, RwLock};
+
+/// Elements per task below which work stays on the calling thread.
+pub(crate) const GRAIN: usize = 32 * 1024;
+
+fn build(n: usize) -> Arc<rayon::ThreadPool> {
+    Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("torch-cpu-{i}"))
+            .build()
+            .expect("failed to start the CPU thread pool"),
+    )
+}
+
+static POOL: LazyLock<RwLock<Arc<rayon::ThreadPool>>> = LazyLock::new(|| {
+    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+    RwLock::new(build(n))
+});
+
+/// Sets the number of threads used by CPU kernels (`torch.set_num_threads`).
+pub fn set_num_threads(n: usize) {
+    let n = n.max(1);
+    let mut pool = POOL.write().unwrap_or_else(|e| e.into_inner());
+    if pool.current_num_threads() != n {
+        *pool = build(n);
+    }
+}
+
+/// Threads used by CPU kernels (`torch.get_num_threads`).
+pub fn get_num_threads() -> usize {
+    pool().current_num_threads()
+}
+
+fn pool() -> Arc<rayon::ThreadPool> {
+    POOL.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Runs `f` inside the pool (for kernels that use rayon or gemm's parallelism themselves).
+pub(crate) fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() {
+        return f();
+    }
+    pool().install(f)
+}
+
+/// Splits `out` into chunks and calls `f(start_index, chunk)` on each, in parallel when large.
+#[inline]
+pub(crate) fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync + Send) {
+    let n = out.len();
+    if n < 2 * GRAIN {
+        f(0, out);
+        return;
+    }
+    let threads = get_num_threads();
+    if threads == 1 {
+        f(0, out);
+        return;
+    }
+    let chunk = n.div_ceil(threads * 4).max(GRAIN);
+    install(|| {
+        use rayon::prelude::*;
+        out.par_chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(i, c)| f(i * chunk, c));
+    });
+}

@@ -1,0 +1,35 @@
+//! torch-core: tensors, dtypes, CPU kernels, autograd and serialization, with PyTorch's
+//! names and semantics. See `../shared/DESIGN.md` for the architecture.
+//!
+//! ```
+//! use torch_core::{Tensor, TensorOptions};
+//! let x = Tensor::randn(&[2, 3], TensorOptions::default()).unwrap().requires_grad_(true).unwrap();
+//! let y = x.matmul(&x.t().unwrap()).unwrap().sum().unwrap();
+//! y.backward().unwrap();
+//! assert_eq!(x.grad().unwrap().shape(), &[2, 3]);
+//! ```
+
+pub mod autograd;
+pub mod cpu;
+mod creation;
+mod device;
+mod display;
+mod dtype;
+mod error;
+pub mod io;
+pub mod layout;
+pub mod ops;
+mod random;
+pub mod shape;
+pub mod storage;
+mod tensor;
+pub mod testing;
+
+pub use cpu::{get_num_threads, set_num_threads};
+pub use creation::{TensorData, TensorOptions};
+pub use device::Device;
+pub use dtype::{DEFAULT_FLOAT, DType, Element, ScalarKind, promote_types, promote_with_scalar};
+pub use error::{Context, Error, Result};
+pub use ops::binary::Scalar;
+pub use random::{Generator, default_generator, manual_seed};
+pub use tensor::{Tensor, live_tensors};

@@ -1,0 +1,126 @@
+//! Batched matrix product on the CPU through the `gemm` crate, on any strides (transposed
+//! inputs are never copied). bf16 is widened to f32; integer dtypes use a plain loop.
+
+use gemm::Parallelism;
+
+use crate::ops::arith::Arith;
+use crate::storage::{Storage, cast_slice, cast_slice_mut};
+use crate::{DType, Element, Error, Result, Tensor, with_dtype};
+
+/// `out[b] = a[b] @ b[b]` for `a: [B, M, K]`, `b: [B, K, N]`; returns a contiguous `[B, M, N]`.
+pub(crate) fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    a.device().check_available("bmm")?;
+    match a.dtype() {
+        DType::F32 => gemm_kernel::<f32>(a, b),
+        DType::F64 => gemm_kernel::<f64>(a, b),
+        DType::F16 => gemm_kernel::<half::f16>(a, b),
+        DType::C64 => gemm_kernel::<num_complex::Complex32>(a, b),
+        DType::BF16 => {
+            bmm(&a.to_dtype(DType::F32)?, &b.to_dtype(DType::F32)?)?.to_dtype(DType::BF16)
+        }
+        DType::Bool => Err(Error::UnsupportedDType {
+            op: "matmul",
+            dtype: DType::Bool,
+        }),
+        d => with_dtype!(d, T, { naive::<T>(a, b) }),
+    }
+}
+
+fn dims(a: &Tensor, b: &Tensor) -> (usize, usize, usize, usize) {
+    (a.shape()[0], a.shape()[1], a.shape()[2], b.shape()[2])
+}
+
+fn gemm_kernel<T: Element>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let (batch, m, k, n) = dims(a, b);
+    let out = Storage::zeros(batch * m * n, T::DTYPE);
+    if batch * m * n == 0 {
+        return Ok(Tensor::from_storage(out, &[batch, m, n], T::DTYPE));
+    }
+    {
+        let ga = a.storage().read();
+        let gb = (!a.shares_storage(b)).then(|| b.storage().read());
+        let sa = cast_slice::<T>(ga.as_bytes());
+        let sb = cast_slice::<T>(gb.as_ref().map_or(ga.as_bytes(), |g| g.as_bytes()));
+        let mut go = out.write();
+        let so = cast_slice_mut::<T>(go.as_bytes_mut());
+        let (la, lb) = (a.layout(), b.layout());
+        let threads = crate::cpu::get_num_threads();
+        let flops = m * n * k;
+        // Small products run on one thread; gemm parallelises inside larger ones.
+        let par = if threads > 1 && flops >= 48 * 48 * 48 {
+            Parallelism::Rayon(threads)
+        } else {
+            Parallelism::None
+        };
+        let zero = T::from_f64(0.0);
+        let one = T::from_f64(1.0);
+        let (pa, pb, po) = (
+            sa.as_ptr() as usize,
+            sb.as_ptr() as usize,
+            so.as_mut_ptr() as usize,
+        );
+        let run = |i: usize, par: Parallelism| {
+            let ao = la.offset() + i * la.strides()[0];
+            let bo = lb.offset() + i * lb.strides()[0];
+            // SAFETY: offsets and strides come from valid layouts over these storages, and
+            // each batch writes its own disjoint block of `out`.
+            unsafe {
+                gemm::gemm::<T>(
+                    m,
+                    n,
+                    k,
+                    (po as *mut T).add(i * m * n),
+                    1,
+                    n as isize,
+                    false,
+                    (pa as *const T).add(ao),
+                    la.strides()[2] as isize,
+                    la.strides()[1] as isize,
+                    (pb as *const T).add(bo),
+                    lb.strides()[2] as isize,
+                    lb.strides()[1] as isize,
+                    zero,
+                    one,
+                    false,
+                    false,
+                    false,
+                    par,
+                );
+            }
+        };
+        if batch > 1 && threads > 1 && flops * batch >= 48 * 48 * 48 && flops < 256 * 256 * 256 {
+            crate::cpu::install(|| {
+                use rayon::prelude::*;
+                (0..batch)
+                    .into_par_iter()
+                    .for_each(|i| run(i, Parallelism::None));
+            });
+        } else if matches!(par, Parallelism::Rayon(_)) {
+            crate::cpu::install(|| (0..batch).for_each(|i| run(i, par)));
+        } else {
+            (0..batch).for_each(|i| run(i, Parallelism::None));
+        }
+    }
+    Ok(Tensor::from_storage(out, &[batch, m, n], T::DTYPE))
+}
+
+fn naive<T: Arith>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let (batch, m, k, n) = dims(a, b);
+    let (av, bv) = (
+        a.contiguous()?.to_vec::<T>()?,
+        b.contiguous()?.to_vec::<T>()?,
+    );
+    let mut out = vec![T::from_f64(0.0); batch * m * n];
+    for bi in 0..batch {
+        for i in 0..m {
+            for p in 0..k {
+                let x = av[bi * m * k + i * k + p];
+                for j in 0..n {
+                    let o = &mut out[bi * m * n + i * n + j];
+                    *o = <T as Arith>::add(*o, <T as Arith>::mul(x, bv[bi * k * n + p * n + j]));
+                }
+            }
+        }
+    }
+    Tensor::from_vec(out, &[batch, m, n])
+}

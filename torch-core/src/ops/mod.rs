@@ -1,0 +1,15 @@
+//! The ops. Primitives (the contract every device implements): elementwise map (unary,
+//! binary, ternary tables), cast/copy, reduce, bmm, gather, scatter, cat. Everything else is
+//! a view (`movement`) or a composite (`composite`) of those.
+
+pub(crate) mod arith;
+pub mod binary;
+mod cast;
+mod composite;
+mod index;
+mod matmul;
+mod movement;
+mod operators;
+mod pointwise;
+mod reduce;
+pub(crate) mod unary;

@@ -1,0 +1,122 @@
+//! The CPU reduction kernel: reduced dims are permuted last (a view), each output element
+//! folds its block; a contiguous block is folded as a slice (vectorised), a single output is
+//! split across threads and combined.
+
+use crate::layout::{Layout, StridedIter};
+use crate::storage::{Storage, cast_slice, cast_slice_mut};
+use crate::{Element, Result, Tensor};
+
+/// How to fold a block of `T` into one output value.
+pub(crate) trait Reducer<T: Element>: Sync {
+    type Acc: Copy + Send + Sync;
+    type Out: Element;
+    fn init(&self) -> Self::Acc;
+    /// Folds `v`, the `idx`-th element of the block.
+    fn step(&self, acc: Self::Acc, v: T, idx: usize) -> Self::Acc;
+    fn combine(&self, a: Self::Acc, b: Self::Acc) -> Self::Acc;
+    fn finish(&self, acc: Self::Acc, count: usize) -> Self::Out;
+    /// Folds a contiguous block starting at block index `base`.
+    #[inline]
+    fn slice(&self, acc: Self::Acc, s: &[T], base: usize) -> Self::Acc {
+        s.iter()
+            .enumerate()
+            .fold(acc, |a, (i, &v)| self.step(a, v, base + i))
+    }
+}
+
+/// Reduces `x` over `dims` (sorted, unique); returns the tensor with those dims removed or
+/// kept as size 1.
+pub(crate) fn reduce<T: Element, R: Reducer<T>>(
+    x: &Tensor,
+    dims: &[usize],
+    keepdim: bool,
+    r: &R,
+) -> Result<Tensor> {
+    x.device().check_available("reduce")?;
+    let nd = x.dim();
+    let kept: Vec<usize> = (0..nd).filter(|d| !dims.contains(d)).collect();
+    let perm: Vec<usize> = kept.iter().chain(dims.iter()).copied().collect();
+    let pl = x.layout().permute(&perm);
+    let out_shape: Vec<usize> = (0..nd)
+        .filter_map(|d| {
+            if dims.contains(&d) {
+                keepdim.then_some(1)
+            } else {
+                Some(x.shape()[d])
+            }
+        })
+        .collect();
+    let n_out: usize = kept.iter().map(|&d| x.shape()[d]).product();
+    let block: usize = dims.iter().map(|&d| x.shape()[d]).product();
+    let outer = Layout {
+        shape: pl.shape[..kept.len()].into(),
+        strides: pl.strides[..kept.len()].into(),
+        offset: pl.offset,
+    };
+    let inner = Layout {
+        shape: pl.shape[kept.len()..].into(),
+        strides: pl.strides[kept.len()..].into(),
+        offset: 0,
+    };
+    let inner_contig = inner.is_contiguous();
+    let storage = Storage::zeros(n_out, R::Out::DTYPE);
+    {
+        let g = x.storage().read();
+        let src = cast_slice::<T>(g.as_bytes());
+        let mut og = storage.write();
+        let out = cast_slice_mut::<R::Out>(og.as_bytes_mut());
+        let fold_block = |base: usize, from: usize, to: usize| -> R::Acc {
+            if inner_contig {
+                r.slice(r.init(), &src[base + from..base + to], from)
+            } else {
+                let mut acc = r.init();
+                let mut it = StridedIter::new(inner.shape(), &[inner.strides()], &[base], from);
+                let mut i = from;
+                it.run(to - from, |[o]| {
+                    acc = r.step(acc, src[o], i);
+                    i += 1;
+                });
+                acc
+            }
+        };
+        if n_out == 1 && block >= 2 * crate::cpu::GRAIN && crate::cpu::get_num_threads() > 1 {
+            // One output: split the block across threads.
+            let parts = crate::cpu::get_num_threads() * 4;
+            let step = block.div_ceil(parts);
+            let accs: Vec<R::Acc> = crate::cpu::install(|| {
+                use rayon::prelude::*;
+                (0..parts)
+                    .into_par_iter()
+                    .map(|p| {
+                        let (a, b) = ((p * step).min(block), ((p + 1) * step).min(block));
+                        fold_block(outer.offset, a, b)
+                    })
+                    .collect()
+            });
+            let acc = accs.into_iter().fold(r.init(), |a, b| r.combine(a, b));
+            out[0] = r.finish(acc, block);
+        } else {
+            let work = |start: usize, chunk: &mut [R::Out]| {
+                let mut it =
+                    StridedIter::new(outer.shape(), &[outer.strides()], &[outer.offset], start);
+                let mut i = 0;
+                it.run(chunk.len(), |[base]| {
+                    chunk[i] = r.finish(fold_block(base, 0, block), block);
+                    i += 1;
+                });
+            };
+            if n_out * block < 2 * crate::cpu::GRAIN {
+                work(0, out);
+            } else {
+                let per = (2 * crate::cpu::GRAIN / block.max(1)).max(1);
+                crate::cpu::install(|| {
+                    use rayon::prelude::*;
+                    out.par_chunks_mut(per)
+                        .enumerate()
+                        .for_each(|(c, chunk)| work(c * per, chunk));
+                });
+            }
+        }
+    }
+    Ok(Tensor::from_storage(storage, &out_shape, R::Out::DTYPE))
+}
