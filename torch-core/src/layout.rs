@@ -44,6 +44,9 @@ impl Layout {
 
     /// Row-major contiguous (size-1 dims may have any stride, as in PyTorch).
     pub fn is_contiguous(&self) -> bool {
+        if self.numel() == 0 {
+            return true;
+        }
         let mut expected = 1;
         for i in (0..self.shape.len()).rev() {
             if self.shape[i] == 1 {

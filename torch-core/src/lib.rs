@@ -9,6 +9,8 @@
 //! assert_eq!(x.grad().unwrap().shape(), &[2, 3]);
 //! ```
 
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
 pub mod autograd;
 pub mod cpu;
 mod creation;

@@ -26,7 +26,8 @@ impl AlignedBuf {
     pub fn zeroed(len: usize) -> Self {
         if len == 0 {
             return AlignedBuf {
-                ptr: NonNull::<[u8; ALIGN]>::dangling().cast(),
+                // A dangling pointer with the buffer's alignment, so empty slices of any type cast.
+                ptr: NonNull::new(ALIGN as *mut u8).expect("non-zero"),
                 len: 0,
             };
         }

@@ -224,7 +224,7 @@ fn grad_returns_gradients_without_touching_dot_grad() {
     let x = leaf(&[1.0, 2.0]);
     let w = leaf(&[3.0, 4.0]);
     let y = x.mul(&w).unwrap().sum().unwrap();
-    let g = autograd::grad(&[y], &[x.clone()], GradOptions::default()).unwrap();
+    let g = autograd::grad(&[y], std::slice::from_ref(&x), GradOptions::default()).unwrap();
     assert_eq!(
         g[0].as_ref().unwrap().to_vec::<f64>().unwrap(),
         vec![3.0, 4.0]
@@ -257,7 +257,7 @@ fn hessian_vector_product_matches_closed_form() {
         create_graph: true,
         ..Default::default()
     };
-    let g = autograd::grad(&[f], &[x.clone()], opts).unwrap()[0]
+    let g = autograd::grad(&[f], std::slice::from_ref(&x), opts).unwrap()[0]
         .clone()
         .unwrap();
     let v = Tensor::new([1.0f64, 2.0, 3.0]);

@@ -63,6 +63,22 @@ fn read_npy_handles_0d_and_zero_size_arrays() {
 }
 
 #[test]
+fn read_npy_handles_empty_fortran_order_arrays() {
+    // numpy marks empty arrays C order; a Fortran flag on one must still read.
+    let dir = scratch("npy_empty_fortran");
+    let mut fortran = std::fs::read(golden("empty.npy")).expect("golden");
+    let flag = b"'fortran_order': False";
+    let at = fortran
+        .windows(flag.len())
+        .position(|w| w == flag)
+        .expect("fortran flag");
+    fortran[at..at + flag.len()].copy_from_slice(b"'fortran_order': True ");
+    let path = write_bytes(&dir, "empty_f.npy", &fortran);
+    let t = read_npy(&path).expect("empty fortran");
+    assert_eq!((t.shape(), t.dtype()), (&[0usize, 3][..], DType::F32));
+}
+
+#[test]
 fn read_npy_names_an_unsupported_dtype() {
     let path = golden("u2.npy");
     assert_format_error(read_npy(&path), &path, &["'<u2'", "not supported"]);

@@ -33,7 +33,8 @@ fn main() -> Result<()> {
         create_graph: true,
         ..Default::default()
     };
-    let dt = autograd::grad(&[t.pow_scalar(3.0)?.sum()?], &[t.clone()], opts)?[0].clone();
+    let dt =
+        autograd::grad(&[t.pow_scalar(3.0)?.sum()?], std::slice::from_ref(&t), opts)?[0].clone();
     let d2t = autograd::grad(&[dt.expect("used").sum()?], &[t], Default::default())?[0].clone();
     println!("d2/dt2 t^3 at t=2: {}", d2t.expect("used"));
     Ok(())

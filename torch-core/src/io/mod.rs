@@ -15,5 +15,6 @@ mod safetensors;
 pub use self::npy::{read_npy, write_npy};
 pub use self::npz::{read_npz, write_npz, write_npz_compressed};
 pub use self::safetensors::{
-    load_safetensors, load_safetensors_map, load_safetensors_with_metadata, save_safetensors,
+    NamedTensors, SafetensorsMetadata, load_safetensors, load_safetensors_map,
+    load_safetensors_with_metadata, save_safetensors,
 };

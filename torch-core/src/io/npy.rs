@@ -183,7 +183,7 @@ pub(crate) fn read_npy_from(
             header.shape, header.dtype
         )));
     }
-    if !header.fortran || header.shape.len() < 2 {
+    if !header.fortran || header.shape.len() < 2 || nbytes == 0 {
         return raw::read_tensor(r, &header.shape, header.dtype, header.order)
             .map_err(|e| io(e, "data"));
     }

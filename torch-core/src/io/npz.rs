@@ -11,6 +11,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use super::atomic::write_atomic;
 use super::npy::{descr_of, read_npy_from, write_npy_to};
+use super::safetensors::NamedTensors;
 use crate::{Error, Result, Tensor};
 
 fn zip_error(path: &Path, e: ZipError) -> Error {
@@ -27,7 +28,7 @@ fn zip_error(path: &Path, e: ZipError) -> Error {
 /// Errors: `Error::Io` when the file cannot be read; `Error::Format` naming the file (and the
 /// entry) for a truncated or corrupt archive or entry, a failed checksum, or a dtype
 /// torch-core lacks.
-pub fn read_npz(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>> {
+pub fn read_npz(path: impl AsRef<Path>) -> Result<NamedTensors> {
     let path = path.as_ref();
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = ZipArchive::new(BufReader::new(file)).map_err(|e| zip_error(path, e))?;
@@ -40,6 +41,16 @@ pub fn read_npz(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>> {
         let name = entry.name().map_err(|e| zip_error(path, e))?.into_owned();
         let what = format!("npz entry `{name}`");
         let size = entry.size();
+        let compressed = entry.compressed_size();
+        // Deflate expands at most ~1032:1; a larger claim is corrupt and must not be allocated.
+        if size > compressed.saturating_mul(1032).saturating_add(1024) {
+            return Err(Error::format(
+                path,
+                format!(
+                    "{what}: declares {size} bytes from {compressed} compressed bytes (corrupt)"
+                ),
+            ));
+        }
         let tensor = read_npy_from(&mut entry, size, path, &what)?;
         // The zip reader checks the CRC only once an entry is read to its end.
         io::copy(&mut entry, &mut io::sink()).map_err(|e| match e.kind() {

@@ -92,13 +92,13 @@ pub(crate) fn read_tensor(
         let mut guard = storage.write();
         let dst = guard.as_bytes_mut();
         reader.read_exact(dst)?;
-        if dtype == DType::Bool {
-            if let Some((i, b)) = invalid_bool(dst) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("bool element {i} holds the byte {b}, not 0 or 1"),
-                ));
-            }
+        if dtype == DType::Bool
+            && let Some((i, b)) = invalid_bool(dst)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("bool element {i} holds the byte {b}, not 0 or 1"),
+            ));
         }
         if order != ByteOrder::NATIVE {
             swap_bytes(dst, dtype);

@@ -17,6 +17,12 @@ use super::raw::{self, ByteOrder};
 use crate::storage::{Bytes, Storage};
 use crate::{DType, Device, Error, Result, Tensor};
 
+/// The `__metadata__` string map of a safetensors header (`safe_open(...).metadata()`).
+pub type SafetensorsMetadata = HashMap<String, String>;
+
+/// Named tensors in file order, as the loaders return them.
+pub type NamedTensors = Vec<(String, Tensor)>;
+
 /// The length prefix before the JSON header.
 const N_LEN: usize = 8;
 
@@ -65,7 +71,7 @@ fn to_st_dtype(dtype: DType) -> StDtype {
 /// Errors: `Error::Io` when the file cannot be read; `Error::Format` naming the file for a
 /// truncated or corrupt file, a dtype torch-core lacks (U16, F8_E4M3, ...), or a bool tensor
 /// holding bytes other than 0 and 1.
-pub fn load_safetensors(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>> {
+pub fn load_safetensors(path: impl AsRef<Path>) -> Result<NamedTensors> {
     Ok(load_safetensors_with_metadata(path)?.0)
 }
 
@@ -82,7 +88,7 @@ pub fn load_safetensors_map(path: impl AsRef<Path>) -> Result<HashMap<String, Te
 /// Same behaviour and errors as [`load_safetensors`].
 pub fn load_safetensors_with_metadata(
     path: impl AsRef<Path>,
-) -> Result<(Vec<(String, Tensor)>, Option<HashMap<String, String>>)> {
+) -> Result<(NamedTensors, Option<SafetensorsMetadata>)> {
     let path = path.as_ref();
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
@@ -128,18 +134,18 @@ pub fn load_safetensors_with_metadata(
                 format!("safetensors: tensor `{name}`: data offsets run past the end of the file"),
             )
         })?;
-        if dtype == DType::Bool {
-            if let Some((i, b)) = raw::invalid_bool(bytes) {
-                return Err(Error::format(
-                    path,
-                    format!(
-                        "safetensors: bool tensor `{name}`: element {i} holds the byte {b}, \
-                         not 0 or 1"
-                    ),
-                ));
-            }
+        if dtype == DType::Bool
+            && let Some((i, b)) = raw::invalid_bool(bytes)
+        {
+            return Err(Error::format(
+                path,
+                format!(
+                    "safetensors: bool tensor `{name}`: element {i} holds the byte {b}, not 0 \
+                     or 1"
+                ),
+            ));
         }
-        let aligned = (bytes.as_ptr() as usize) % raw::alignment(dtype) == 0;
+        let aligned = (bytes.as_ptr() as usize).is_multiple_of(raw::alignment(dtype));
         let tensor = if len > 0 && aligned && ByteOrder::NATIVE == ByteOrder::Little {
             let storage = Storage::new(
                 Bytes::Mapped {
@@ -169,7 +175,7 @@ pub fn load_safetensors_with_metadata(
 /// naming `path` when writing fails; `Error::Cuda` for a tensor not on the CPU.
 pub fn save_safetensors(
     tensors: &[(&str, &Tensor)],
-    metadata: Option<&HashMap<String, String>>,
+    metadata: Option<&SafetensorsMetadata>,
     path: impl AsRef<Path>,
 ) -> Result<()> {
     let path = path.as_ref();
@@ -227,4 +233,41 @@ pub fn save_safetensors(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_mapped(t: &Tensor) -> bool {
+        matches!(&*t.storage().read(), Bytes::Mapped { .. })
+    }
+
+    #[test]
+    fn aligned_tensors_share_the_map_and_writes_copy_it() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("torch_io_unit_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("mapped.safetensors");
+        let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0], &[3])?;
+        let b = Tensor::from_slice(&[1u8, 2, 3], &[3])?;
+        let c = Tensor::from_slice(&[4i64, 5], &[2])?;
+        save_safetensors(&[("a", &a), ("b", &b), ("c", &c)], None, &path)?;
+        let loaded = load_safetensors_map(&path)?;
+        assert!(
+            loaded.values().all(is_mapped),
+            "no copy on load (DESIGN R8)"
+        );
+        loaded["a"].fill_(0.0)?;
+        assert!(
+            !is_mapped(&loaded["a"]),
+            "an in-place write copies the storage"
+        );
+        assert!(is_mapped(&loaded["c"]));
+        assert_eq!(
+            load_safetensors_map(&path)?["a"].to_vec::<f32>()?,
+            [1.0, 2.0, 3.0]
+        );
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(())
+    }
 }

@@ -11,5 +11,6 @@ mod matmul;
 mod movement;
 mod operators;
 mod pointwise;
+mod rearrange;
 mod reduce;
 pub(crate) mod unary;
