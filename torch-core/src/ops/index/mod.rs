@@ -1,7 +1,10 @@
 //! Indexing and joining primitives: `gather`, `scatter`/`scatter_add` (one kernel), `cat`;
 //! composites over them: `index_select`, `index_add`, `stack`.
 
+mod advanced;
 mod cpu;
+
+pub use advanced::{Ellipsis, IndexArgs, NewAxis, Step, TensorIndexer};
 
 use crate::autograd::{BackwardCtx, GradFn, record};
 use crate::shape::{Dims, normalize_dim};
