@@ -5,7 +5,9 @@
 pub(crate) mod arith;
 pub mod binary;
 mod cast;
+mod complex;
 mod composite;
+pub mod fft;
 mod index;
 mod matmul;
 mod movement;
