@@ -33,5 +33,6 @@ pub use device::Device;
 pub use dtype::{DEFAULT_FLOAT, DType, Element, ScalarKind, promote_types, promote_with_scalar};
 pub use error::{Context, Error, Result};
 pub use ops::binary::Scalar;
+pub use ops::fft::{IstftOptions, StftOptions, fftfreq, rfftfreq};
 pub use random::{Generator, default_generator, manual_seed};
 pub use tensor::{Tensor, live_tensors};

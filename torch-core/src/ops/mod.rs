@@ -1,12 +1,14 @@
 //! The ops. Primitives (the contract every device implements): elementwise map (unary,
 //! binary, ternary tables), cast/copy, reduce, bmm, gather, scatter, cat. Everything else is
-//! a view (`movement`) or a composite (`composite`) of those.
+//! a view (`movement`) or a composite (`composite`) of those; `fft` wraps rustfft/realfft.
 
 pub(crate) mod arith;
 pub mod binary;
 mod cast;
+mod complex;
 mod composite;
 mod einsum;
+pub mod fft;
 pub mod index;
 mod matmul;
 mod movement;
