@@ -60,14 +60,7 @@ fn pick_style(dtype: DType, vals: &[f64]) -> Style {
         return Style::Int;
     }
     let finite: Vec<f64> = vals.iter().copied().filter(|v| v.is_finite()).collect();
-    if finite.iter().all(|v| v.fract() == 0.0) {
-        let max = finite.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        return if max < 1e8 {
-            Style::WholeFloat
-        } else {
-            Style::Sci
-        };
-    }
+    let whole = finite.iter().all(|v| v.fract() == 0.0);
     let nz: Vec<f64> = finite
         .iter()
         .map(|v| v.abs())
@@ -75,7 +68,13 @@ fn pick_style(dtype: DType, vals: &[f64]) -> Style {
         .collect();
     let max = nz.iter().fold(0.0f64, |m, &v| m.max(v));
     let min = nz.iter().fold(f64::INFINITY, |m, &v| m.min(v));
-    if max / min > 1000.0 || max > 1e8 || min < 1e-4 {
+    if whole {
+        if max / min > 1000.0 || max > 1e8 {
+            Style::Sci
+        } else {
+            Style::WholeFloat
+        }
+    } else if max / min > 1000.0 || max > 1e8 || min < 1e-4 {
         Style::Sci
     } else {
         Style::Fixed
@@ -121,6 +120,8 @@ impl Printer<'_> {
                 }
             }
             match item {
+                // PyTorch's summarised row element is " ..." (so ",  ..., ").
+                None if last => out.push_str(" ..."),
                 None => out.push_str("..."),
                 Some(i) if last => {
                     let s = &self.strs[base + i];

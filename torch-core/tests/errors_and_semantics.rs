@@ -200,3 +200,16 @@ proptest! {
         prop_assert_eq!(flat.to_vec::<f32>().unwrap(), copy.reshape(&[-1]).unwrap().to_vec::<f32>().unwrap());
     }
 }
+
+#[test]
+fn printing_summarises_rows_in_scientific_notation_like_torch() {
+    let x = Tensor::arange(0.0, 3000.0, 1.0, TensorOptions::default().dtype(DType::F32)).unwrap().reshape(&[1000, 3]).unwrap();
+    let expected = "tensor([[0.0000e+00, 1.0000e+00, 2.0000e+00],
+        [3.0000e+00, 4.0000e+00, 5.0000e+00],
+        [6.0000e+00, 7.0000e+00, 8.0000e+00],
+        ...,
+        [2.9910e+03, 2.9920e+03, 2.9930e+03],
+        [2.9940e+03, 2.9950e+03, 2.9960e+03],
+        [2.9970e+03, 2.9980e+03, 2.9990e+03]])";
+    assert_eq!(x.to_string(), expected);
+}

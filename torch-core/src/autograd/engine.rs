@@ -247,7 +247,16 @@ pub(crate) fn run_backward(
         }
         for (i, edge) in node.edges.iter().enumerate() {
             let Some(edge) = edge else { continue };
-            let g = outputs.get_mut(i).and_then(|g| g.take());
+            let target = match edge {
+                Edge::Node(n) => n.dtype(),
+                Edge::Leaf(t) => t.dtype(),
+            };
+            // A real input of an op with a complex result gets the real part (PyTorch's
+            // handle_r_to_c), whatever rule produced the gradient.
+            let g = match outputs.get_mut(i).and_then(|g| g.take()) {
+                Some(g) if g.dtype().is_complex() && !target.is_complex() => Some(g.real()?),
+                g => g,
+            };
             match edge {
                 Edge::Node(next) => {
                     let nk = node_key(next);

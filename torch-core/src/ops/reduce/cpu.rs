@@ -66,6 +66,9 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
         let mut og = storage.write();
         let out = cast_slice_mut::<R::Out>(og.as_bytes_mut());
         let fold_block = |base: usize, from: usize, to: usize| -> R::Acc {
+            if from == to {
+                return r.init();
+            }
             if inner_contig {
                 r.slice(r.init(), &src[base + from..base + to], from)
             } else {
