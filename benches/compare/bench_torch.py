@@ -1,0 +1,146 @@
+"""The anchor workloads of benches/src/lib.rs in PyTorch, timed the same way.
+
+Same shapes and dtypes (f32), same timing method as `median_time` in benches/src/lib.rs:
+three warm-up calls, calls batched so one sample lasts at least 1 ms, samples until at least
+`min_iters` samples (5 for heavy workloads, 20 otherwise) and `--min-secs` seconds are in,
+median of the per-call sample times. Prints one JSON line per (workload, threads), like
+`cargo run --release -p benches --bin compare`.
+
+    python bench_torch.py [--threads 1,2] [--filter SUBSTR] [--min-secs 1.0]
+"""
+
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+MIN_SAMPLE_SECS = 1e-3
+MATMUL_SIZES = [128, 512, 1024, 2048]
+ELEMENTWISE_N = 10_000_000
+ROWS = (4096, 1024)
+EAGER_N = 16
+F32 = 4
+
+
+def randn(*shape):
+    return torch.randn(*shape, dtype=torch.float32)
+
+
+def matmul(n):
+    def setup():
+        a, b = randn(n, n), randn(n, n)
+        return lambda: torch.matmul(a, b)
+
+    return (f"matmul_n{n}", ("flops", 2.0 * n**3), n >= 1024, setup)
+
+
+def add_setup():
+    x, y = randn(ELEMENTWISE_N), randn(ELEMENTWISE_N)
+    return lambda: torch.add(x, y)
+
+
+def gelu_setup():
+    x = randn(ELEMENTWISE_N)
+    return lambda: F.gelu(x, approximate="none")
+
+
+def sum_setup():
+    x = randn(*ROWS)
+    return lambda: x.sum(dim=-1)
+
+
+def softmax_setup():
+    x = randn(*ROWS)
+    return lambda: torch.softmax(x, dim=-1)
+
+
+def eager_setup():
+    x = randn(EAGER_N).requires_grad_(True)
+    y = randn(EAGER_N).requires_grad_(True)
+
+    def run():
+        x.grad = None
+        y.grad = None
+        z = (x * y + x).sum()
+        z.backward()
+        return z
+
+    return run
+
+
+def workloads():
+    """(name, (metric, amount), heavy, setup) in the order of benches::workloads()."""
+    rows = ROWS[0] * ROWS[1]
+    n = ELEMENTWISE_N
+    return [matmul(s) for s in MATMUL_SIZES] + [
+        ("add_10m", ("bytes", 3.0 * n * F32), True, add_setup),
+        ("gelu_10m", ("bytes", 2.0 * n * F32), True, gelu_setup),
+        ("sum_dim_4096x1024", ("bytes", (rows + ROWS[0]) * F32), False, sum_setup),
+        ("softmax_4096x1024", ("bytes", 2.0 * rows * F32), False, softmax_setup),
+        ("eager_overhead", ("per_iter", None), False, eager_setup),
+    ]
+
+
+def median_time(run, min_iters, min_secs):
+    warm = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        run()
+        warm = min(warm, time.perf_counter() - t)
+    batch = 1 if warm >= MIN_SAMPLE_SECS else int(-(-MIN_SAMPLE_SECS // max(warm, 1e-9)))
+    min_iters = max(min_iters, 1)
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < min_iters or time.perf_counter() - start < min_secs:
+        t = time.perf_counter()
+        for _ in range(batch):
+            run()
+        samples.append((time.perf_counter() - t) / batch)
+    return statistics.median(samples), len(samples), batch
+
+
+def figure(metric, secs):
+    kind, amount = metric
+    if kind == "flops":
+        return amount / secs / 1e9, "GFLOP/s"
+    if kind == "bytes":
+        return amount / secs / 1e9, "GB/s"
+    return secs * 1e6, "us/iter"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--filter", default=None)
+    p.add_argument("--min-secs", type=float, default=1.0)
+    args = p.parse_args()
+    threads = [int(t) for t in args.threads.split(",")]
+    for name, metric, heavy, setup in workloads():
+        if args.filter and args.filter not in name:
+            continue
+        for t in threads:
+            torch.set_num_threads(t)
+            torch.manual_seed(0)
+            run = setup()
+            med, samples, batch = median_time(run, 5 if heavy else 20, args.min_secs)
+            fig, unit = figure(metric, med)
+            line = {
+                "impl": "pytorch",
+                "workload": name,
+                "threads": t,
+                "median_s": med,
+                "figure": fig,
+                "unit": unit,
+                "higher_is_better": metric[0] != "per_iter",
+                "samples": samples,
+                "batch": batch,
+                "torch": torch.__version__,
+            }
+            print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main()
