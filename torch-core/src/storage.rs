@@ -9,9 +9,12 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::{DType, Device, Element};
 
-const ALIGN: usize = 64;
+// 16 bytes covers every element type and lets the system allocator serve zeroed buffers with
+// calloc (fresh pages, zeroed lazily by the OS and faulted in by the threads that write them)
+// instead of posix_memalign + memset on the calling thread.
+const ALIGN: usize = 16;
 
-/// Heap bytes with 64-byte alignment, so any element type can be viewed in place.
+/// Heap bytes with 16-byte alignment, so any element type can be viewed in place.
 pub(crate) struct AlignedBuf {
     ptr: NonNull<u8>,
     len: usize,

@@ -227,10 +227,21 @@ fn real_input_of_complex_op_gets_real_gradient() {
     let x = Tensor::new([1.0f32, 2.0]).requires_grad_(true).unwrap();
     let c = Tensor::new([C::new(0.0, 1.0), C::new(2.0, -1.0)]);
     // loss = sum |x c|^2 = sum x^2 |c|^2, so dL/dx = 2 x |c|^2.
-    let loss = x.mul(&c).unwrap().abs().unwrap().pow_scalar(2.0).unwrap().sum().unwrap();
+    let loss = x
+        .mul(&c)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .pow_scalar(2.0)
+        .unwrap()
+        .sum()
+        .unwrap();
     loss.backward().unwrap();
     let g = x.grad().unwrap();
     assert_eq!(g.dtype(), DType::F32);
     let v = g.to_vec::<f32>().unwrap();
-    assert!((v[0] - 2.0).abs() < 1e-5 && (v[1] - 20.0).abs() < 1e-4, "{v:?}");
+    assert!(
+        (v[0] - 2.0).abs() < 1e-5 && (v[1] - 20.0).abs() < 1e-4,
+        "{v:?}"
+    );
 }

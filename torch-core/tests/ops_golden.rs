@@ -141,3 +141,24 @@ fn composite_gradients_match_torch() {
     check(&g, "grad.x", Ok(x.grad().unwrap()));
     check(&g, "grad.y", Ok(y.grad().unwrap()));
 }
+
+#[test]
+fn fused_softmax_equals_composite() {
+    let x = torch_core::Generator::new(5)
+        .randn(&[6, 33], torch_core::TensorOptions::default())
+        .unwrap();
+    let composite_log = x.sub(&x.logsumexp(&[-1], true).unwrap()).unwrap();
+    assert_close(&x.log_softmax(-1).unwrap(), &composite_log);
+    assert_close(&x.softmax(-1).unwrap(), &composite_log.exp().unwrap());
+    // A row of -inf gives NaN on both paths, as in PyTorch.
+    let inf = Tensor::full(&[1, 4], f64::NEG_INFINITY, Default::default()).unwrap();
+    let fused = inf.softmax(-1).unwrap().to_vec::<f32>().unwrap();
+    let comp = inf
+        .t()
+        .unwrap()
+        .softmax(0)
+        .unwrap()
+        .to_vec::<f32>()
+        .unwrap();
+    assert!(fused.iter().chain(&comp).all(|v| v.is_nan()));
+}

@@ -1,7 +1,8 @@
 //! The backward engine (DESIGN R11): sorts the graph without recursion, seeds the roots, runs
 //! each rule once all its consumers have contributed, and accumulates into leaves.
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -59,6 +60,25 @@ pub fn grad(
 
 type Key = usize;
 
+/// Keys are node and tensor addresses: a multiplicative hash is enough and much cheaper than
+/// SipHash on this per-backward hot path.
+#[derive(Default)]
+struct PtrHasher(u64);
+impl Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100000001b3);
+        }
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.0 = ((v as u64) >> 4).wrapping_mul(0x9e3779b97f4a7c15);
+    }
+}
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<PtrHasher>>;
+
 fn node_key(n: &Arc<Node>) -> Key {
     Arc::as_ptr(n) as *const u8 as usize
 }
@@ -101,9 +121,9 @@ pub(crate) fn run_backward(
         )));
     }
     // Seeds.
-    let mut node_grads: HashMap<Key, Tensor> = HashMap::new();
+    let mut node_grads: HashMap<Key, Tensor> = HashMap::default();
     let mut leaf_grads: Vec<(Tensor, Option<Tensor>)> = Vec::new();
-    let mut leaf_index: HashMap<Key, usize> = HashMap::new();
+    let mut leaf_index: HashMap<Key, usize> = HashMap::default();
     let mut stack: Vec<Arc<Node>> = Vec::new();
     for (i, root) in roots.iter().enumerate() {
         let seed = match root_grads {
@@ -149,8 +169,8 @@ pub(crate) fn run_backward(
         }
     }
     // Dependency counts over the reachable graph (iterative DFS).
-    let mut deps: HashMap<Key, usize> = HashMap::new();
-    let mut seen: HashMap<Key, ()> = HashMap::new();
+    let mut deps: HashMap<Key, usize> = HashMap::default();
+    let mut seen: HashMap<Key, ()> = HashMap::default();
     let mut order_stack = stack.clone();
     for n in &stack {
         seen.insert(node_key(n), ());

@@ -1,5 +1,4 @@
-//! Ops written from primitives (DESIGN R2): autograd comes for free. `softmax`,
-//! `log_softmax`, `logsumexp`, `var`, `std`, `norm`, `conj`.
+//! Ops written from primitives (DESIGN R2): autograd comes for free. `logsumexp`, `var`, `std`, `norm`, `conj`.
 
 use crate::{DType, Error, Result, Tensor};
 
@@ -26,16 +25,6 @@ impl Tensor {
             }
             Ok(s)
         }
-    }
-
-    /// `exp(x) / sum(exp(x))` along `dim` (`torch.softmax`).
-    pub fn softmax(&self, dim: i64) -> Result<Tensor> {
-        self.log_softmax(dim)?.exp()
-    }
-
-    /// `x - logsumexp(x)` along `dim` (`torch.log_softmax`).
-    pub fn log_softmax(&self, dim: i64) -> Result<Tensor> {
-        self.sub(&self.logsumexp(&[dim], true)?)
     }
 
     /// Variance over `dims` with Bessel's `correction` (`torch.var(x, dims, correction=1)`).

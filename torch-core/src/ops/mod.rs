@@ -17,5 +17,6 @@ mod pointwise;
 mod rearrange;
 mod reduce;
 mod scan;
+mod softmax;
 mod sort;
 pub(crate) mod unary;

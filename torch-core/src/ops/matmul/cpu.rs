@@ -46,8 +46,9 @@ fn gemm_kernel<T: Element>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         let (la, lb) = (a.layout(), b.layout());
         let threads = crate::cpu::get_num_threads();
         let flops = m * n * k;
-        // Small products run on one thread; gemm parallelises inside larger ones.
-        let par = if threads > 1 && flops >= 48 * 48 * 48 {
+        // Small products run on one thread (waking the pool costs more than it saves below
+        // about 192^3 multiply-adds); gemm parallelises inside larger ones.
+        let par = if threads > 1 && flops >= 192 * 192 * 192 {
             Parallelism::Rayon(threads)
         } else {
             Parallelism::None
