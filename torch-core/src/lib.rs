@@ -20,6 +20,7 @@ mod dtype;
 mod error;
 pub mod io;
 pub mod layout;
+pub mod linalg;
 pub mod ops;
 mod random;
 pub mod shape;
