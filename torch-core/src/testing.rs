@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use std::collections::HashMap;
+
 use crate::{DType, Result, Tensor};
 
 /// The shared data folder: `$TORCH_SHARED_DATA`, else `<workspace>/../shared/data`.
@@ -56,4 +58,39 @@ pub fn load_golden(
         .join("tests/golden")
         .join(format!("{name}.safetensors"));
     crate::io::load_safetensors_map(path)
+}
+
+/// Compares `actual` with the golden tensor `key`: dtype, shape and values within the
+/// tolerances of its dtype (complex tensors as `(re, im)` pairs); panics naming `key`.
+pub fn assert_golden(goldens: &HashMap<String, Tensor>, key: &str, actual: Result<Tensor>) {
+    let dtype = goldens.get(key).map_or(DType::F32, |t| t.dtype());
+    let (rtol, atol) = tolerances(dtype.to_real());
+    assert_golden_tol(goldens, key, actual, rtol, atol);
+}
+
+/// `assert_golden` with explicit tolerances.
+pub fn assert_golden_tol(
+    goldens: &HashMap<String, Tensor>,
+    key: &str,
+    actual: Result<Tensor>,
+    rtol: f64,
+    atol: f64,
+) {
+    let expected = goldens
+        .get(key)
+        .unwrap_or_else(|| panic!("missing golden {key}"));
+    let actual = actual.unwrap_or_else(|e| panic!("{key}: {e}"));
+    assert_eq!(actual.dtype(), expected.dtype(), "{key}: dtype");
+    assert_eq!(actual.shape(), expected.shape(), "{key}: shape");
+    let (a, e) = if actual.dtype().is_complex() {
+        (
+            actual.view_as_real().expect("complex view"),
+            expected.view_as_real().expect("complex view"),
+        )
+    } else {
+        (actual, expected.clone())
+    };
+    if std::panic::catch_unwind(|| assert_close_tol(&a, &e, rtol, atol)).is_err() {
+        panic!("{key}: values differ\nactual {a}\nexpected {e}");
+    }
 }

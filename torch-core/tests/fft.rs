@@ -20,20 +20,7 @@ fn golden() -> HashMap<String, Tensor> {
 
 /// Compares dtype and values; complex tensors are compared as (real, imag) pairs.
 fn check(g: &HashMap<String, Tensor>, key: &str, actual: Result<Tensor>) {
-    let expected = g.get(key).unwrap_or_else(|| panic!("missing golden {key}"));
-    let actual = actual.unwrap_or_else(|e| panic!("{key}: {e}"));
-    assert_eq!(actual.dtype(), expected.dtype(), "{key}: dtype");
-    assert_eq!(actual.shape(), expected.shape(), "{key}: shape");
-    let (a, e) = if actual.dtype().is_complex() {
-        (
-            actual.view_as_real().unwrap(),
-            expected.view_as_real().unwrap(),
-        )
-    } else {
-        (actual, expected.clone())
-    };
-    std::panic::catch_unwind(|| assert_close_tol(&a, &e, RTOL, ATOL))
-        .unwrap_or_else(|_| panic!("{key}: values differ"));
+    torch_core::testing::assert_golden_tol(g, key, actual, RTOL, ATOL);
 }
 
 /// The gradient of the real loss `f(leaf)` at a copy of `x`.

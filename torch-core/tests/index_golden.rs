@@ -13,15 +13,7 @@ fn golden() -> HashMap<String, Tensor> {
 }
 
 fn check(g: &HashMap<String, Tensor>, key: &str, actual: Result<Tensor>) {
-    let expected = g.get(key).unwrap_or_else(|| panic!("missing golden {key}"));
-    let actual = actual.unwrap_or_else(|e| panic!("{key}: {e}"));
-    assert_eq!(actual.dtype(), expected.dtype(), "{key}: dtype");
-    if let Err(e) = std::panic::catch_unwind(|| assert_close(&actual, expected)) {
-        panic!(
-            "{key}: {:?}\nactual {actual}\nexpected {expected}",
-            e.downcast_ref::<String>()
-        );
-    }
+    torch_core::testing::assert_golden(g, key, actual);
 }
 
 #[test]

@@ -10,11 +10,7 @@ fn golden() -> HashMap<String, Tensor> {
 }
 
 fn check(g: &HashMap<String, Tensor>, key: &str, actual: Result<Tensor>) {
-    let expected = g.get(key).unwrap_or_else(|| panic!("missing golden {key}"));
-    let actual = actual.unwrap_or_else(|e| panic!("{key}: {e}"));
-    assert_eq!(actual.dtype(), expected.dtype(), "{key}: dtype");
-    std::panic::catch_unwind(|| assert_close(&actual, expected))
-        .unwrap_or_else(|_| panic!("{key}: values differ"));
+    torch_core::testing::assert_golden(g, key, actual);
 }
 
 #[test]
