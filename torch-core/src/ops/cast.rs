@@ -89,7 +89,6 @@ impl Tensor {
     /// Writes `value` (broadcastable to `self`) into `self`'s elements and, when `value` has
     /// history, makes it `self`'s history: the core of every `op_` method.
     pub(crate) fn assign(&self, op: &'static str, value: &Tensor) -> Result<()> {
-        self.check_inplace(op)?;
         let vd = value.dtype();
         let sd = self.dtype();
         if crate::promote_types(vd, sd) != sd && vd != sd {
@@ -98,6 +97,14 @@ impl Tensor {
                 format!("result type {vd:?} can't be cast to the desired output type {sd:?}"),
             ));
         }
+        self.write_with_history(op, value)
+    }
+
+    /// Writes `value` (broadcast, cast to `self`'s dtype) into `self`'s elements, bumps the
+    /// version, and makes `value`'s history `self`'s when it has one.
+    fn write_with_history(&self, op: &'static str, value: &Tensor) -> Result<()> {
+        self.check_inplace(op)?;
+        let (vd, sd) = (value.dtype(), self.dtype());
         let ls = value.layout().broadcast_to(op, self.shape())?;
         with_dtype!(vd, S, {
             with_dtype!(sd, D, {
@@ -130,25 +137,9 @@ impl Tensor {
         }
     }
 
-    /// Copies `src` (broadcast, converted) into `self` (`x.copy_(src)`).
+    /// Copies `src` (broadcast, converted to `self`'s dtype) into `self` (`x.copy_(src)`).
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
-        self.check_inplace("copy_")?;
-        let ls = src.layout().broadcast_to("copy_", self.shape())?;
-        with_dtype!(src.dtype(), S, {
-            with_dtype!(self.dtype(), D, {
-                write_into::<S, D>(self, src, &ls, cast::<S, D>)?
-            })
-        });
-        if crate::autograd::is_grad_enabled() && src.requires_grad() {
-            let v = src
-                .expand(&crate::shape::to_i64(self.shape()))?
-                .to_dtype(self.dtype())?;
-            self.meta().grad_fn = v.grad_fn();
-            self.0
-                .requires_grad
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-        Ok(())
+        self.write_with_history("copy_", src)
     }
 
     /// Sets every element to `value` (`x.fill_(v)`).
