@@ -364,3 +364,15 @@ fn printing_summarises_rows_in_scientific_notation_like_torch() {
         [2.9970e+03, 2.9980e+03, 2.9990e+03]])";
     assert_eq!(x.to_string(), expected);
 }
+
+#[test]
+fn copy_from_a_tensor_sharing_storage_reads_before_writing() -> torch_core::Result<()> {
+    let x = Tensor::arange(0.0, 6.0, 1.0, TensorOptions::default().dtype(DType::F32))?;
+    // Same storage, same layout (used to recurse forever).
+    x.copy_(&x.detach())?;
+    assert_eq!(x.to_vec::<f32>()?, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    // Same storage, overlapping different layout: a reversed copy.
+    x.copy_(&x.flip(&[0])?)?;
+    assert_eq!(x.to_vec::<f32>()?, [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]);
+    Ok(())
+}

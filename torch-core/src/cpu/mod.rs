@@ -175,7 +175,8 @@ pub(crate) fn write_into<S: Element, D: Element>(
     conv: impl Fn(S) -> D + Sync + Send,
 ) -> Result<()> {
     if dst.shares_storage(src) {
-        let tmp = src.alias_with_layout(ls.clone()).contiguous()?;
+        // A fresh copy (not `contiguous()`, which returns the same storage when it can).
+        let tmp = map_unary::<S, S>(&src.alias_with_layout(ls.clone()), |v| v)?;
         let lt = tmp.layout().clone();
         return write_into(dst, &tmp, &lt, conv);
     }

@@ -1,0 +1,9 @@
+//! torch.nn.functional: the math behind the modules, as free functions (`use
+//! torch_nn::functional as F;`). Ops that torch-core has as `Tensor` methods (`relu`,
+//! `softmax`, `conv2d`, ...) are not repeated here.
+
+mod activation;
+mod linear;
+
+pub use activation::*;
+pub use linear::*;
