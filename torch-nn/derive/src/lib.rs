@@ -7,6 +7,8 @@
 //! by its `Visit` impl. Attributes:
 //! - `#[buffer]` / `#[buffer(persistent = false)]` on a `Tensor` or `Option<Tensor>` field;
 //! - `#[module(skip)]` on a field whose type has no `Visit` impl (closures, custom enums);
+//! - `#[module(flatten)]` on a module field whose members belong to this module directly
+//!   (no name segment), for wrappers that share one implementation;
 //! - `#[module(repr)]` on the struct: `Display` shows `self.extra_repr()` (an inherent method);
 //! - `#[module(name = "Conv2d")]` on the struct: the name `Display` prints (default: the
 //!   struct's name).
@@ -59,6 +61,7 @@ enum FieldKind {
     Member,
     Buffer { persistent: bool },
     Skip,
+    Flatten,
 }
 
 fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
@@ -83,8 +86,11 @@ fn field_kind(field: &syn::Field) -> syn::Result<FieldKind> {
                 if meta.path.is_ident("skip") {
                     kind = FieldKind::Skip;
                     Ok(())
+                } else if meta.path.is_ident("flatten") {
+                    kind = FieldKind::Flatten;
+                    Ok(())
                 } else {
-                    Err(meta.error("expected `skip`"))
+                    Err(meta.error("expected `skip` or `flatten`"))
                 }
             })?;
         }
@@ -115,6 +121,10 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         let key = key.strip_prefix("r#").unwrap_or(&key).to_string();
         match field_kind(field)? {
             FieldKind::Skip => {}
+            FieldKind::Flatten => {
+                visits.push(quote! { ::torch_nn::Module::visit(&self.#name, f); });
+                visits_mut.push(quote! { ::torch_nn::Module::visit_mut(&mut self.#name, f); });
+            }
             FieldKind::Member => {
                 visits.push(quote! { ::torch_nn::Visit::visit_field(&self.#name, #key, f); });
                 visits_mut

@@ -3,7 +3,13 @@
 //! `softmax`, `conv2d`, ...) are not repeated here.
 
 mod activation;
+mod dropout;
 mod linear;
+mod normalization;
+mod sparse;
 
 pub use activation::*;
+pub use dropout::*;
 pub use linear::*;
+pub use normalization::*;
+pub use sparse::*;

@@ -1,7 +1,13 @@
 //! The layers (torch.nn's modules), one file per family.
 
 mod activation;
+mod dropout;
 mod linear;
+mod normalization;
+mod sparse;
 
 pub use activation::*;
+pub use dropout::*;
 pub use linear::*;
+pub use normalization::*;
+pub use sparse::*;
