@@ -174,7 +174,7 @@ pub fn group_norm(
     bias: Option<&Tensor>,
     eps: f64,
 ) -> Result<Tensor> {
-    if x.dim() < 2 || num_groups == 0 || x.shape()[1] % num_groups != 0 {
+    if x.dim() < 2 || num_groups == 0 || !x.shape()[1].is_multiple_of(num_groups) {
         return Err(Error::invalid(
             "group_norm",
             format!(
