@@ -3,13 +3,17 @@
 //! `softmax`, `conv2d`, ...) are not repeated here.
 
 mod activation;
+mod ctc;
 mod dropout;
 mod linear;
+mod loss;
 mod normalization;
 mod sparse;
 
 pub use activation::*;
+pub use ctc::*;
 pub use dropout::*;
 pub use linear::*;
+pub use loss::*;
 pub use normalization::*;
 pub use sparse::*;

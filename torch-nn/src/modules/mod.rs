@@ -3,11 +3,13 @@
 mod activation;
 mod dropout;
 mod linear;
+mod loss;
 mod normalization;
 mod sparse;
 
 pub use activation::*;
 pub use dropout::*;
 pub use linear::*;
+pub use loss::*;
 pub use normalization::*;
 pub use sparse::*;

@@ -151,12 +151,14 @@ impl BatchNorm {
         self.check_input(x)?;
         let training = self.is_training();
         let mut factor = self.options.momentum.unwrap_or(0.0);
+        // InstanceNorm never counts batches (PyTorch's _InstanceNorm skips it).
         if training
+            && self.kind != NormKind::Instance2d
             && self.options.track_running_stats
             && let Some(n) = &self.num_batches_tracked
         {
             let _g = no_grad();
-            n.add_scalar_(1.0)?;
+            n.add_scalar_(1i64)?;
             if self.options.momentum.is_none() {
                 factor = 1.0 / n.item()?;
             }
