@@ -123,6 +123,16 @@ xa = torch.randn(4, 5) * 3
 for k, m in acts.items():
     case(f"act_{k}", m, [xa], double=k not in ("hardswish", "hardsigmoid"))
 
+xi = torch.randn(2, 3, 4, 5)
+case("upsample_nearest_x2", nn.Upsample(scale_factor=2), [xi])
+case("upsample_nearest_size", nn.Upsample(size=(5, 7)), [xi])
+case("upsample_nearest_down", nn.Upsample(size=(3, 2)), [xi])
+case("upsample_bilinear", nn.Upsample(scale_factor=1.5, mode="bilinear"), [xi])
+case("upsample_bilinear_ac", nn.Upsample(size=(7, 3), mode="bilinear", align_corners=True), [xi])
+case("upsample_linear", nn.Upsample(scale_factor=2.5, mode="linear"), [torch.randn(2, 3, 4)])
+case("pixel_shuffle", nn.PixelShuffle(2), [torch.randn(2, 8, 3, 4)])
+case("pixel_unshuffle", nn.PixelUnshuffle(2), [torch.randn(2, 2, 4, 6)])
+
 
 class Loss(nn.Module):
     """Wraps a functional loss so case() can drive it; inputs after the first are targets."""

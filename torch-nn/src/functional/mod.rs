@@ -9,6 +9,7 @@ mod linear;
 mod loss;
 mod normalization;
 mod sparse;
+mod upsampling;
 
 pub use activation::*;
 pub use ctc::*;
@@ -17,3 +18,4 @@ pub use linear::*;
 pub use loss::*;
 pub use normalization::*;
 pub use sparse::*;
+pub use upsampling::*;

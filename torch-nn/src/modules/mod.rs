@@ -6,6 +6,7 @@ mod linear;
 mod loss;
 mod normalization;
 mod sparse;
+mod upsampling;
 
 pub use activation::*;
 pub use dropout::*;
@@ -13,3 +14,4 @@ pub use linear::*;
 pub use loss::*;
 pub use normalization::*;
 pub use sparse::*;
+pub use upsampling::*;
