@@ -35,5 +35,5 @@ pub use dtype::{DEFAULT_FLOAT, DType, Element, ScalarKind, promote_types, promot
 pub use error::{Context, Error, Result};
 pub use ops::binary::Scalar;
 pub use ops::fft::{IstftOptions, StftOptions, fftfreq, rfftfreq};
-pub use random::{Generator, default_generator, manual_seed};
+pub use random::{Generator, GeneratorState, default_generator, manual_seed};
 pub use tensor::{Tensor, live_tensors};

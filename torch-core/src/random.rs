@@ -36,6 +36,13 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A generator's state: its seed and how many numbers it has produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GeneratorState {
+    pub seed: u64,
+    pub offset: u64,
+}
+
 impl Generator {
     /// A generator with this seed.
     pub fn new(seed: u64) -> Self {
@@ -54,6 +61,21 @@ impl Generator {
     /// The seed (`g.initial_seed()`).
     pub fn initial_seed(&self) -> u64 {
         self.seed.load(Ordering::SeqCst)
+    }
+
+    /// The full state, `(seed, offset)`: restoring it with [`Generator::set_state`] replays
+    /// the same numbers (`g.get_state()`).
+    pub fn get_state(&self) -> GeneratorState {
+        GeneratorState {
+            seed: self.seed.load(Ordering::SeqCst),
+            offset: self.offset.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Restores a state from [`Generator::get_state`] (`g.set_state(state)`).
+    pub fn set_state(&self, state: GeneratorState) {
+        self.seed.store(state.seed, Ordering::SeqCst);
+        self.offset.store(state.offset, Ordering::SeqCst);
     }
 
     /// Reserves `n` counters; returns a closure giving 64 random bits for counter `i`.

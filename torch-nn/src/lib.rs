@@ -24,6 +24,7 @@ mod module;
 mod modules;
 mod parameter;
 mod repr;
+pub mod utils;
 
 pub use containers::{ModuleDict, ModuleList, Sequential};
 pub use module::{
