@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use torch_core::autograd::no_grad;
-use torch_core::io::{load_safetensors, save_safetensors};
+use torch_core::io::{load_pt_state_dict, load_safetensors, save_pt, save_safetensors};
 use torch_core::{Error, Result, Tensor};
 
 use super::walk::walk;
@@ -76,6 +76,29 @@ impl StateDict {
     /// `load_state_dict`).
     pub fn load_safetensors(path: impl AsRef<Path>) -> Result<StateDict> {
         Ok(StateDict(load_safetensors(path)?))
+    }
+
+    /// Writes the state dict as `torch.save` does (zip format), readable by
+    /// `torch.load(path, weights_only=True)`; atomically.
+    pub fn save_pt(&self, path: impl AsRef<Path>) -> Result<()> {
+        save_pt(path, &self.0)
+    }
+
+    /// Reads a checkpoint written by `torch.save(model.state_dict(), path)`, zip or legacy
+    /// format (`.pt`, `.pth`, `.bin`); nested dicts are flattened with dots.
+    pub fn load_pt(path: impl AsRef<Path>) -> Result<StateDict> {
+        Ok(StateDict(load_pt_state_dict(path)?))
+    }
+
+    /// Reads a state dict from `path`: safetensors if the name ends in `.safetensors`, else a
+    /// PyTorch checkpoint.
+    pub fn load(path: impl AsRef<Path>) -> Result<StateDict> {
+        let path = path.as_ref();
+        if path.extension().is_some_and(|e| e == "safetensors") {
+            Self::load_safetensors(path)
+        } else {
+            Self::load_pt(path)
+        }
     }
 }
 
