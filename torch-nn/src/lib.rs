@@ -22,8 +22,10 @@ pub mod functional;
 pub mod init;
 mod module;
 mod modules;
+pub mod optim;
 mod parameter;
 mod repr;
+pub mod utils;
 
 pub use containers::{ModuleDict, ModuleList, Sequential};
 pub use module::{
