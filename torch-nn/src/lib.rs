@@ -20,6 +20,7 @@ extern crate self as torch_nn;
 mod containers;
 pub mod functional;
 pub mod init;
+pub mod lr_scheduler;
 mod module;
 mod modules;
 pub mod optim;
