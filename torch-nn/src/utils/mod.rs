@@ -1,5 +1,10 @@
-//! torch.nn.utils and torch.utils pieces models need: gradient checkpointing.
+//! torch.nn.utils and torch.utils pieces models need: gradient clipping (`clip_grad_norm_`,
+//! `clip_grad_value_`) and gradient checkpointing.
 
 mod checkpoint;
+mod clip_grad;
 
-pub use checkpoint::checkpoint;
+pub use self::checkpoint::checkpoint;
+pub use self::clip_grad::{
+    ClipGradNormOptions, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm,
+};
