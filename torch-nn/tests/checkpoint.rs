@@ -33,7 +33,11 @@ fn checkpoint_matches_plain_backward_including_dropout() -> Result<()> {
         // Something after the segment draws from the generator too.
         let noise = Tensor::rand_like(&y)?;
         y.mul(&noise)?.sum()?.backward()?;
-        let grads = net.parameters().iter().map(|p| p.grad().unwrap().to_vec::<f32>()).collect::<Result<_>>()?;
+        let grads = net
+            .parameters()
+            .iter()
+            .map(|p| p.grad().unwrap().to_vec::<f32>())
+            .collect::<Result<_>>()?;
         Ok((xi.grad().unwrap().to_vec::<f32>()?, grads))
     };
     let (gx_plain, gp_plain) = run(false)?;

@@ -283,12 +283,42 @@ type LossClosure = Box<dyn Fn(&[Tensor]) -> Result<Tensor> + Send + Sync>;
 #[test]
 fn upsampling_matches_torch() -> Result<()> {
     use torch_nn::functional::{InterpolateMode as M, OutputSize as S};
-    check("upsample_nearest_x2", Upsample::scale_factor(2.0, M::Nearest), one, false);
-    check("upsample_nearest_size", Upsample::new(S::Size(vec![5, 7]), M::Nearest, false), one, false);
-    check("upsample_nearest_down", Upsample::new(S::Size(vec![3, 2]), M::Nearest, false), one, false);
-    check("upsample_bilinear", Upsample::scale_factor(1.5, M::Bilinear), one, false);
-    check("upsample_bilinear_ac", Upsample::new(S::Size(vec![7, 3]), M::Bilinear, true), one, false);
-    check("upsample_linear", Upsample::scale_factor(2.5, M::Linear), one, false);
+    check(
+        "upsample_nearest_x2",
+        Upsample::scale_factor(2.0, M::Nearest),
+        one,
+        false,
+    );
+    check(
+        "upsample_nearest_size",
+        Upsample::new(S::Size(vec![5, 7]), M::Nearest, false),
+        one,
+        false,
+    );
+    check(
+        "upsample_nearest_down",
+        Upsample::new(S::Size(vec![3, 2]), M::Nearest, false),
+        one,
+        false,
+    );
+    check(
+        "upsample_bilinear",
+        Upsample::scale_factor(1.5, M::Bilinear),
+        one,
+        false,
+    );
+    check(
+        "upsample_bilinear_ac",
+        Upsample::new(S::Size(vec![7, 3]), M::Bilinear, true),
+        one,
+        false,
+    );
+    check(
+        "upsample_linear",
+        Upsample::scale_factor(2.5, M::Linear),
+        one,
+        false,
+    );
     check("pixel_shuffle", PixelShuffle::new(2), one, false);
     check("pixel_unshuffle", PixelUnshuffle::new(2), one, false);
     Ok(())

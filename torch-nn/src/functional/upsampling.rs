@@ -68,7 +68,13 @@ fn nearest_dim(x: &Tensor, dim: usize, out: usize, factor: Option<f64>) -> Resul
     x.index_select(dim as i64, &index(idx)?)
 }
 
-fn linear_dim(x: &Tensor, dim: usize, out: usize, align_corners: bool, factor: Option<f64>) -> Result<Tensor> {
+fn linear_dim(
+    x: &Tensor,
+    dim: usize,
+    out: usize,
+    align_corners: bool,
+    factor: Option<f64>,
+) -> Result<Tensor> {
     let input = x.shape()[dim];
     let s = scale(input, out, align_corners, factor);
     let mut i0 = Vec::with_capacity(out);
@@ -108,7 +114,11 @@ pub fn interpolate(
     if spatial == 0 || !x.dtype().is_float() && x.dtype() != DType::U8 {
         return Err(Error::invalid(
             "interpolate",
-            format!("expected a (N, C, *spatial) input, got {:?} {:?}", x.shape(), x.dtype()),
+            format!(
+                "expected a (N, C, *spatial) input, got {:?} {:?}",
+                x.shape(),
+                x.dtype()
+            ),
         ));
     }
     let wanted = match mode {
@@ -194,10 +204,14 @@ pub fn pixel_shuffle(x: &Tensor, r: usize) -> Result<Tensor> {
 /// `(*, C, H r, W r)` → `(*, C r², H, W)`, as `F.pixel_unshuffle(x, downscale_factor)`.
 pub fn pixel_unshuffle(x: &Tensor, r: usize) -> Result<Tensor> {
     let n = x.dim();
-    if n < 3 || r == 0 || !x.shape()[n - 2].is_multiple_of(r) || !x.shape()[n - 1].is_multiple_of(r) {
+    if n < 3 || r == 0 || !x.shape()[n - 2].is_multiple_of(r) || !x.shape()[n - 1].is_multiple_of(r)
+    {
         return Err(Error::invalid(
             "pixel_unshuffle",
-            format!("expected (*, C, H*r, W*r) with r = {r}, got {:?}", x.shape()),
+            format!(
+                "expected (*, C, H*r, W*r) with r = {r}, got {:?}",
+                x.shape()
+            ),
         ));
     }
     let s: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();

@@ -44,9 +44,14 @@ impl Upsample {
             }
         };
         let size = match &self.size {
-            OutputSize::Size(s) => format!("size={}", list(s.iter().map(|v| v.to_string()).collect())),
+            OutputSize::Size(s) => {
+                format!("size={}", list(s.iter().map(|v| v.to_string()).collect()))
+            }
             OutputSize::ScaleFactor(f) => {
-                format!("scale_factor={}", list(f.iter().map(|&v| repr::float(v)).collect()))
+                format!(
+                    "scale_factor={}",
+                    list(f.iter().map(|&v| repr::float(v)).collect())
+                )
             }
         };
         let mut s = format!("{size}, mode='{}'", self.mode.name());

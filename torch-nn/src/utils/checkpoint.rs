@@ -37,7 +37,10 @@ pub fn checkpoint(
     };
     let rule = CheckpointBackward {
         f: Arc::new(f),
-        inputs: inputs.iter().map(|t| (t.detach(), t.requires_grad())).collect(),
+        inputs: inputs
+            .iter()
+            .map(|t| (t.detach(), t.requires_grad()))
+            .collect(),
         rng,
     };
     let refs: Vec<&Tensor> = inputs.iter().collect();
@@ -60,7 +63,13 @@ impl GradFn for CheckpointBackward {
         let xs: Vec<Tensor> = self
             .inputs
             .iter()
-            .map(|(t, rg)| if *rg { t.detach().requires_grad_(true) } else { Ok(t.clone()) })
+            .map(|(t, rg)| {
+                if *rg {
+                    t.detach().requires_grad_(true)
+                } else {
+                    Ok(t.clone())
+                }
+            })
             .collect::<Result<_>>()?;
         let generator = default_generator();
         let now = generator.get_state();
