@@ -26,7 +26,7 @@ fn checkpoint_matches_plain_backward_including_dropout() -> Result<()> {
         let xi = x.detach().requires_grad_(true)?;
         let y = if use_checkpoint {
             let n = net.clone();
-            checkpoint(move |xs| n.call(&xs[0]), &[xi.clone()])?
+            checkpoint(move |xs| n.call(&xs[0]), std::slice::from_ref(&xi))?
         } else {
             net.call(&xi)?
         };
