@@ -71,6 +71,24 @@ def eager_setup():
     return run
 
 
+def mlp_setup():
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 10))
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    x = randn(128, 784)
+    y = torch.randint(0, 10, (128,))
+
+    def run():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return run
+
+
 def workloads():
     """(name, (metric, amount), heavy, setup) in the order of benches::workloads()."""
     rows = ROWS[0] * ROWS[1]
@@ -81,6 +99,7 @@ def workloads():
         ("sum_dim_4096x1024", ("bytes", (rows + ROWS[0]) * F32), False, sum_setup),
         ("softmax_4096x1024", ("bytes", 2.0 * rows * F32), False, softmax_setup),
         ("eager_overhead", ("per_iter", None), False, eager_setup),
+        ("mlp_train_step", ("per_iter", None), False, mlp_setup),
     ]
 
 

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use torch_core::{Result, Tensor, TensorOptions};
 
+pub mod nn_workloads;
+
 /// One timed call of a workload, built by its setup.
 pub type Run = Box<dyn FnMut() -> Result<()>>;
 
@@ -194,6 +196,7 @@ pub fn workloads() -> Vec<Workload> {
             }))
         },
     ));
+    w.extend(nn_workloads::workloads());
     w
 }
 

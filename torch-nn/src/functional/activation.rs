@@ -46,7 +46,7 @@ pub fn prelu(x: &Tensor, weight: &Tensor) -> Result<Tensor> {
                 op: "prelu",
                 lhs: x.shape().to_vec(),
                 rhs: weight.shape().to_vec(),
-                detail: format!(" (weight must have 1 or {c} elements, one per channel of dim 1)"),
+                detail: format!("weight must have 1 or {c} elements, one per channel of dim 1"),
             });
         }
         let mut shape = vec![1i64; x.dim()];

@@ -29,7 +29,7 @@ fn same_shape(op: &'static str, input: &Tensor, target: &Tensor) -> Result<()> {
             op,
             lhs: input.shape().to_vec(),
             rhs: target.shape().to_vec(),
-            detail: " (input and target must have the same shape)".into(),
+            detail: "input and target must have the same shape".into(),
         });
     }
     Ok(())
@@ -139,7 +139,7 @@ fn check_targets(op: &'static str, input: &Tensor, target: &Tensor) -> Result<()
             op,
             lhs: input.shape().to_vec(),
             rhs: target.shape().to_vec(),
-            detail: " (class-index target must have the input's shape without dim 1)".into(),
+            detail: "class-index target must have the input's shape without dim 1".into(),
         });
     }
     if target.dtype().is_float() {

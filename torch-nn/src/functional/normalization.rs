@@ -112,7 +112,7 @@ fn check_trailing(op: &'static str, x: &Tensor, normalized_shape: &[usize]) -> R
             op,
             lhs: x.shape().to_vec(),
             rhs: normalized_shape.to_vec(),
-            detail: " (normalized_shape must match the input's trailing dims)".into(),
+            detail: "normalized_shape must match the input's trailing dims".into(),
         });
     }
     Ok((x.dim() - n..x.dim()).map(|d| d as i64).collect())
