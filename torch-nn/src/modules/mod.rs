@@ -4,10 +4,14 @@ mod activation;
 mod dropout;
 mod linear;
 mod normalization;
+mod rnn;
+mod rnn_cell;
 mod sparse;
 
 pub use activation::*;
 pub use dropout::*;
 pub use linear::*;
 pub use normalization::*;
+pub use rnn::*;
+pub use rnn_cell::*;
 pub use sparse::*;
