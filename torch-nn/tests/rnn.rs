@@ -5,7 +5,8 @@
 mod seq_common;
 
 use seq_common::{Case, goldens};
-use torch_core::{Result, Tensor, TensorOptions};
+use torch_core::autograd::{GradcheckOptions, gradcheck};
+use torch_core::{DType, Result, Tensor, TensorOptions};
 use torch_nn::{
     GRU, GRUCell, LSTM, LSTMCell, Module, Nonlinearity, RNN, RNNCell, RNNCellOptions, RNNOptions,
 };
@@ -226,6 +227,43 @@ fn gru_cell_unbatched_matches_torch() -> Result<()> {
     assert_eq!(h.shape(), &[6]);
     c.check(Some(&m), &[("x", &x), ("h", &h0)], &[("h", &h)]);
     Ok(())
+}
+
+#[test]
+fn lstm_and_gru_backward_match_finite_differences() -> Result<()> {
+    let o = TensorOptions::default().dtype(DType::F64);
+    let opts = RNNOptions {
+        num_layers: 2,
+        bidirectional: true,
+        ..Default::default()
+    };
+    let mut lstm = LSTM::with_options(3, 4, opts.clone())?;
+    lstm.to_dtype(DType::F64)?;
+    let x = Tensor::randn(&[3, 2, 3], o)?.requires_grad_(true)?;
+    let h0 = Tensor::randn(&[4, 2, 4], o)?.requires_grad_(true)?;
+    let c0 = Tensor::randn(&[4, 2, 4], o)?.requires_grad_(true)?;
+    let flat = |ts: &[&Tensor]| -> Result<Tensor> {
+        let v: Vec<Tensor> = ts.iter().map(|t| t.reshape(&[-1])).collect::<Result<_>>()?;
+        Tensor::cat(&v.iter().collect::<Vec<_>>(), 0)
+    };
+    gradcheck(
+        |i| {
+            let (y, (h, c)) = lstm.forward(&i[0], Some((&i[1], &i[2])))?;
+            flat(&[&y, &h, &c])
+        },
+        &[x.clone(), h0.clone(), c0],
+        GradcheckOptions::default(),
+    )?;
+    let mut gru = GRU::with_options(3, 4, opts)?;
+    gru.to_dtype(DType::F64)?;
+    gradcheck(
+        |i| {
+            let (y, h) = gru.forward(&i[0], Some(&i[1]))?;
+            flat(&[&y, &h])
+        },
+        &[x, h0],
+        GradcheckOptions::default(),
+    )
 }
 
 #[test]

@@ -330,7 +330,7 @@ impl RNNBase {
                         lhs: s.shape().to_vec(),
                         rhs: expected,
                         detail: format!(
-                            " (expected {which} of size (D * num_layers, N, H) = the second shape, for input {:?})",
+                            "expected {which} of size (D * num_layers, N, H) = the second shape, for input {:?}",
                             input.shape()
                         ),
                     });

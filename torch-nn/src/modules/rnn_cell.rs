@@ -220,7 +220,7 @@ impl RNNCellBase {
                             lhs: s.shape().to_vec(),
                             rhs: vec![n, self.hidden_size],
                             detail: format!(
-                                " (hidden{k} must be (batch, hidden_size) for input {:?})",
+                                "hidden{k} must be (batch, hidden_size) for input {:?}",
                                 x.shape()
                             ),
                         });
