@@ -3,12 +3,14 @@
 //! `softmax`, `conv2d`, ...) are not repeated here.
 
 mod activation;
+mod attention;
 mod dropout;
 mod linear;
 mod normalization;
 mod sparse;
 
 pub use activation::*;
+pub use attention::*;
 pub use dropout::*;
 pub use linear::*;
 pub use normalization::*;

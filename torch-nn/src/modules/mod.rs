@@ -1,6 +1,7 @@
 //! The layers (torch.nn's modules), one file per family.
 
 mod activation;
+mod attention;
 mod dropout;
 mod linear;
 mod normalization;
@@ -9,6 +10,7 @@ mod rnn_cell;
 mod sparse;
 
 pub use activation::*;
+pub use attention::*;
 pub use dropout::*;
 pub use linear::*;
 pub use normalization::*;
