@@ -8,6 +8,7 @@ mod normalization;
 mod rnn;
 mod rnn_cell;
 mod sparse;
+mod transformer;
 
 pub use activation::*;
 pub use attention::*;
@@ -17,3 +18,4 @@ pub use normalization::*;
 pub use rnn::*;
 pub use rnn_cell::*;
 pub use sparse::*;
+pub use transformer::*;
