@@ -3,6 +3,7 @@
 //! `softmax`, `conv2d`, ...) are not repeated here.
 
 mod activation;
+mod attention;
 mod ctc;
 mod dropout;
 mod linear;
@@ -12,6 +13,7 @@ mod sparse;
 mod upsampling;
 
 pub use activation::*;
+pub use attention::*;
 pub use ctc::*;
 pub use dropout::*;
 pub use linear::*;
