@@ -10,8 +10,7 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
             op: "linear",
             lhs: x.shape().to_vec(),
             rhs: weight.shape().to_vec(),
-            detail: "input's last dim must equal weight's in_features, weight is (out, in)"
-                .into(),
+            detail: "input's last dim must equal weight's in_features, weight is (out, in)".into(),
         });
     }
     match (x.dim(), bias) {
