@@ -61,7 +61,8 @@ pub fn batch_norm(
     let shape = channel_shape(x);
     let dims: Vec<i64> = (0..x.dim() as i64).filter(|&d| d != 1).collect();
     let c = x.shape()[1];
-    let (mean, var) = if training {
+    // The centered input and the variance to normalise with.
+    let (centered, var) = if training {
         let per_channel = x.numel() / c.max(1);
         if per_channel <= 1 {
             return Err(Error::invalid(
@@ -91,7 +92,7 @@ pub fn batch_norm(
                     .add(&unbiased.mul_scalar(momentum)?)?,
             )?;
         }
-        (mean, var)
+        (centered, var)
     } else {
         let r = running.ok_or_else(|| {
             Error::invalid(
@@ -99,9 +100,9 @@ pub fn batch_norm(
                 "running_mean and running_var must be defined in evaluation mode",
             )
         })?;
-        (r.mean.reshape(&shape)?, r.var.reshape(&shape)?)
+        (x.sub(&r.mean.reshape(&shape)?)?, r.var.reshape(&shape)?)
     };
-    let y = x.sub(&mean)?.mul(&var.add_scalar(eps)?.rsqrt()?)?;
+    let y = centered.mul(&var.add_scalar(eps)?.rsqrt()?)?;
     affine(y, weight, bias, &shape)
 }
 
