@@ -150,6 +150,30 @@ fn max_pool_matches_torch_tie_and_nan_rules() {
     let v = v.to_vec::<f32>().expect("values");
     assert!(v[0].is_nan() && v[1].is_nan());
     assert_eq!(i.to_vec::<i64>().expect("indices"), vec![5, 3]);
+    // The values-only kernel (no grad needed) agrees, NaN included.
+    let vals = x
+        .max_pool2d([2, 2], MaxPool2dOptions::default())
+        .expect("values");
+    let vals = vals.to_vec::<f32>().expect("values");
+    assert!(vals[0].is_nan() && vals[1].is_nan());
+    let g = Generator::new(9);
+    let mut r = g
+        .randn(&[2, 3, 9, 11], TensorOptions::default())
+        .and_then(|t| t.to_vec::<f32>())
+        .expect("randn");
+    r[5] = f32::NAN;
+    r[40] = f32::NEG_INFINITY;
+    r[41] = f32::NEG_INFINITY;
+    let r = Tensor::from_vec(r, &[2, 3, 9, 11]).expect("r");
+    let o = MaxPool2dOptions {
+        stride: Some([2, 3]),
+        padding: [1, 1],
+        dilation: [1, 2],
+        ceil_mode: true,
+    };
+    let only = r.max_pool2d([3, 2], o).expect("values only");
+    let (with, _) = r.max_pool2d_with_indices([3, 2], o).expect("with indices");
+    assert_close(&only, &with);
     let y = Tensor::from_vec(vec![1.0f64, 3.0, 3.0, 2.0], &[1, 1, 4]).expect("y");
     let (_, i) = y
         .max_pool1d_with_indices(4, MaxPool1dOptions::default())

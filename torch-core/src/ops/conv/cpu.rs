@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::exec::{Dst, Mat, Real, SyncPtr, gemm, run_reduce, run_tasks};
+use super::exec::{Dst, Mat, Real, SyncPtr, gemm, grow, run_reduce, run_tasks};
 use super::im2col::{Geom, Plan, col2im_add, im2col};
 use crate::storage::{Storage, cast_slice_mut};
 use crate::{DType, Error, Result, Tensor};
@@ -149,10 +149,10 @@ fn forward<T: Real>(
                 cs: 1,
             }
         } else {
-            buf.resize(kk * nb, T::zero());
-            im2col(xs, pl, r0, r1, buf);
+            let col = grow(buf, kk * nb);
+            im2col(xs, pl, r0, r1, col);
             Mat {
-                ptr: buf.as_ptr(),
+                ptr: col.as_ptr(),
                 rs: nb,
                 cs: 1,
             }
@@ -320,7 +320,7 @@ fn transpose_col2im<T: Real>(
         while r0 < pl.oh {
             let r1 = (r0 + rb).min(pl.oh);
             let nb = (r1 - r0) * pl.ow;
-            buf.resize(kk * nb, T::zero());
+            let col = grow(buf, kk * nb);
             let a = Mat {
                 ptr: wg.as_ptr(),
                 rs: 1,
@@ -331,16 +331,16 @@ fn transpose_col2im<T: Real>(
                 rs: p_in,
                 cs: 1,
             };
-            // SAFETY: `buf` holds kk x nb; operands are in bounds by the plan.
+            // SAFETY: `col` holds kk x nb; operands are in bounds by the plan.
             unsafe {
                 let d = Dst {
-                    ptr: buf.as_mut_ptr(),
+                    ptr: col.as_mut_ptr(),
                     rs: nb,
                     cs: 1,
                 };
                 gemm(kk, nb, cig, d, false, a, b, par)
             };
-            col2im_add(buf, pl, r0, r1, y);
+            col2im_add(col, pl, r0, r1, y);
             r0 = r1;
         }
         if let Some(bias) = bias {
@@ -406,10 +406,10 @@ fn weight_t<T: Real>(x: &Tensor, go: &Tensor, geom: Geom, k: [usize; 2]) -> Resu
                     cs: p,
                 }
             } else {
-                buf.resize(kk * nb, T::zero());
-                im2col(xs, &pl, r0, r1, buf);
+                let col = grow(buf, kk * nb);
+                im2col(xs, &pl, r0, r1, col);
                 Mat {
-                    ptr: buf.as_ptr(),
+                    ptr: col.as_ptr(),
                     rs: 1,
                     cs: nb,
                 }

@@ -4,6 +4,7 @@
 
 use std::any::Any;
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gemm::Parallelism;
 use rayon::prelude::*;
@@ -131,6 +132,15 @@ fn with_scratch<T: Real, R>(run: impl FnOnce(&mut Vec<T>) -> R) -> R {
     r
 }
 
+/// The first `len` elements of a scratch buffer, growing it when needed (never shrinking, so a
+/// smaller last block does not make the next task zero-fill again). Contents are unspecified.
+pub(super) fn grow<T: Real>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
+    if buf.len() < len {
+        buf.resize(len, T::zero());
+    }
+    &mut buf[..len]
+}
+
 /// Runs `tasks` independent tasks, each with a scratch buffer and the parallelism its gemm
 /// may use: inline when small or single-threaded, one rayon task each when there are enough
 /// of them, else one after the other with gemm threading inside.
@@ -170,16 +180,22 @@ pub(super) fn run_reduce<T: Real>(
     if threads == 1 || macs < SERIAL_MACS || tasks == 0 {
         with_scratch(|buf| (0..tasks).for_each(|t| run(t, &mut acc, buf, Parallelism::None)));
     } else if tasks >= threads {
+        // One accumulator per thread; tasks are claimed from a shared counter so a thread
+        // slowed down (by the OS or other work) does not hold the others up.
         let mut parts: Vec<Vec<T>> = (1..threads).map(|_| vec![T::zero(); len]).collect();
+        let next = AtomicUsize::new(0);
         crate::cpu::install(|| {
             std::iter::once(&mut acc)
                 .chain(parts.iter_mut())
                 .collect::<Vec<_>>()
                 .into_par_iter()
-                .enumerate()
-                .for_each(|(p, acc)| {
+                .for_each(|acc| {
                     with_scratch(|buf| {
-                        for t in (p * tasks / threads)..((p + 1) * tasks / threads) {
+                        loop {
+                            let t = next.fetch_add(1, Ordering::Relaxed);
+                            if t >= tasks {
+                                break;
+                            }
                             run(t, acc, buf, Parallelism::None);
                         }
                     });

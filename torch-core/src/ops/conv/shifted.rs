@@ -5,7 +5,7 @@
 //! padded grid (`wp - ow` junk columns per row) and are compacted afterwards. Compared with
 //! im2col this copies the input once instead of `kh * kw` times in short row pieces.
 
-use super::exec::{Dst, Mat, Real, SyncPtr, gemm, run_reduce, run_tasks};
+use super::exec::{Dst, Mat, Real, SyncPtr, gemm, grow, run_reduce, run_tasks};
 use super::im2col::Plan;
 
 /// Whether the shifted kernels apply: stride 1, and enough channels per group that a gemm
@@ -123,8 +123,7 @@ pub(super) fn forward<T: Real>(
         let rows_p = r1 - r0 + grid.halo;
         let plane = rows_p * grid.wp;
         let nq = grid.positions(r1 - r0, pl.ow);
-        buf.resize(c * plane + og * nq, T::zero());
-        let (xpb, tmp) = buf.split_at_mut(c * plane);
+        let (xpb, tmp) = grow(buf, c * plane + og * nq).split_at_mut(c * plane);
         let xs = &x[(s * g + gi) * pl.in_len()..][..pl.in_len()];
         fill_block(xs, pl, r0, rows_p, grid.wp, xpb);
         for tap in 0..taps {
@@ -186,8 +185,7 @@ pub(super) fn weight_grad<T: Real>(x: &[T], go: &[T], (n, o): (usize, usize), pl
             let rows_p = r1 - r0 + grid.halo;
             let plane = rows_p * grid.wp;
             let nq = grid.positions(r1 - r0, pl.ow);
-            buf.resize(c * plane + og * nq, T::zero());
-            let (xpb, gob) = buf.split_at_mut(c * plane);
+            let (xpb, gob) = grow(buf, c * plane + og * nq).split_at_mut(c * plane);
             fill_block(
                 &x[(s * g + gi) * pl.in_len()..][..pl.in_len()],
                 pl,
@@ -199,11 +197,16 @@ pub(super) fn weight_grad<T: Real>(x: &[T], go: &[T], (n, o): (usize, usize), pl
             // The output gradient on the padded grid, zero in the junk columns, transposed
             // ([nq, og]) so gemm's vector dim (og) is contiguous and nothing is packed.
             gob.fill(T::zero());
-            for oc in 0..og {
-                for i in 0..r1 - r0 {
-                    let src = &go[((s * o + gi * og + oc) * pl.oh + r0 + i) * pl.ow..][..pl.ow];
-                    for (j, &v) in src.iter().enumerate() {
-                        gob[(i * grid.wp + j) * og + oc] = v;
+            // In tiles of 16 columns, so the scattered writes stay within a few KiB.
+            for i in 0..r1 - r0 {
+                for j0 in (0..pl.ow).step_by(16) {
+                    let jn = 16.min(pl.ow - j0);
+                    let dst = &mut gob[(i * grid.wp + j0) * og..][..jn * og];
+                    for oc in 0..og {
+                        let row = ((s * o + gi * og + oc) * pl.oh + r0 + i) * pl.ow + j0;
+                        for (jj, &v) in go[row..row + jn].iter().enumerate() {
+                            dst[jj * og + oc] = v;
+                        }
                     }
                 }
             }

@@ -126,12 +126,10 @@ pub(crate) fn max_pool(
     }
 }
 
-/// One output row of a max pool: each input row of the windows updates the whole output row,
-/// kernel column by kernel column. Candidates arrive in PyTorch's order (row-major within a
-/// window), so ties and NaN resolve the same way. `IDX = false` skips the indices, which keeps
-/// the loop free of branches.
-#[inline(always)]
-fn max_row<T: Real, const IDX: bool>(
+/// One output row of a max pool with indices: each input row of the windows updates the
+/// whole output row, kernel column by kernel column. Candidates arrive in PyTorch's order
+/// (row-major within a window), so ties and NaN resolve the same way.
+fn max_row_indices<T: Real>(
     xp: &[T],
     w: usize,
     r: &MaxWin,
@@ -141,26 +139,58 @@ fn max_row<T: Real, const IDX: bool>(
     irow: &mut [i64],
 ) {
     vrow.fill(T::neg_infinity());
-    if IDX {
-        for (i, c) in irow.iter_mut().zip(cols) {
-            *i = (r.start * w + c.start) as i64;
-        }
+    for (i, c) in irow.iter_mut().zip(cols) {
+        *i = (r.start * w + c.start) as i64;
     }
     for a in 0..r.count {
         let ih = r.start + a * r.step;
         let row = &xp[ih * w..][..w];
         let base = (ih * w) as i64;
         for b in 0..kmax {
-            for (k, (v, c)) in vrow.iter_mut().zip(cols).enumerate() {
+            for ((v, i), c) in vrow.iter_mut().zip(irow.iter_mut()).zip(cols) {
                 if b < c.count {
                     let iw = c.start + b * c.step;
                     let x = row[iw];
-                    let better = (x > *v) | x.is_nan();
-                    *v = if better { x } else { *v };
-                    if IDX && better {
-                        irow[k] = base + iw as i64;
+                    if (x > *v) | x.is_nan() {
+                        *v = x;
+                        *i = base + iw as i64;
                     }
                 }
+            }
+        }
+    }
+}
+
+/// One output row of a max pool, values only: a plain `x > v` select (a `max` instruction,
+/// no branch) plus a separate NaN flag per output, so a NaN anywhere in the window gives NaN
+/// as in PyTorch.
+fn max_row_values<T: Real>(
+    xp: &[T],
+    w: usize,
+    r: &MaxWin,
+    cols: &[MaxWin],
+    kmax: usize,
+    vrow: &mut [T],
+) {
+    const CHUNK: usize = 64;
+    for (vs, cs) in vrow.chunks_mut(CHUNK).zip(cols.chunks(CHUNK)) {
+        let mut nan = [false; CHUNK];
+        vs.fill(T::neg_infinity());
+        for a in 0..r.count {
+            let row = &xp[(r.start + a * r.step) * w..][..w];
+            for b in 0..kmax {
+                for ((v, n), c) in vs.iter_mut().zip(nan.iter_mut()).zip(cs) {
+                    if b < c.count {
+                        let x = row[c.start + b * c.step];
+                        *v = if x > *v { x } else { *v };
+                        *n |= x.is_nan();
+                    }
+                }
+            }
+        }
+        for (v, &n) in vs.iter_mut().zip(&nan) {
+            if n {
+                *v = T::nan();
             }
         }
     }
@@ -193,9 +223,9 @@ fn max_t<T: Real>(
                 let vrow = &mut vo[oi * ow..][..ow];
                 if with_indices {
                     let irow = &mut io[oi * ow..][..ow];
-                    max_row::<T, true>(xp, w, r, &spec.cols, kmax, vrow, irow);
+                    max_row_indices(xp, w, r, &spec.cols, kmax, vrow, irow);
                 } else {
-                    max_row::<T, false>(xp, w, r, &spec.cols, kmax, vrow, &mut []);
+                    max_row_values(xp, w, r, &spec.cols, kmax, vrow);
                 }
             }
         };
