@@ -2,8 +2,9 @@
 //! once into a zero-padded buffer whose rows are `wp = ow + (kw - 1) * dw` wide; on that grid
 //! kernel tap `(ki, kj)` is the constant offset `ki * dh * wp + kj * dw`, so its contribution
 //! `W[:, :, ki, kj] @ x_shifted` is one strided gemm over the channels. Outputs live on the
-//! padded grid (`wp - ow` junk columns per row) and are compacted afterwards. Compared with
-//! im2col this copies the input once instead of `kh * kw` times in short row pieces.
+//! padded grid (`wp - ow` junk columns per row, position-major so gemm never packs the input)
+//! and are transposed into the NCHW output afterwards. Compared with im2col this copies the
+//! input once instead of `kh * kw` times in short row pieces.
 
 use super::exec::{Dst, Mat, Real, SyncPtr, gemm, grow, run_reduce, run_tasks};
 use super::im2col::Plan;
@@ -102,13 +103,15 @@ pub(super) fn forward<T: Real>(
     let g = pl.geom.groups;
     let (og, c, taps) = (o / g, pl.c, pl.kh * pl.kw);
     let grid = Grid::new(pl);
-    // Per group and tap, the [og, c] weight slice: wt[g][t][oc][c].
+    // Per group and tap, the [c, og] weight slice: wt[g][t][c][oc]. gemm computes
+    // tmp[q][oc] with og along its vector dim: the weights are the (small) packed operand and
+    // the shifted input is read in place, never packed.
     let mut wt = vec![T::zero(); w.len()];
     for gi in 0..g {
         for oc in 0..og {
             for ci in 0..c {
                 for t in 0..taps {
-                    wt[((gi * taps + t) * og + oc) * c + ci] =
+                    wt[((gi * taps + t) * c + ci) * og + oc] =
                         w[((gi * og + oc) * c + ci) * taps + t];
                 }
             }
@@ -129,8 +132,8 @@ pub(super) fn forward<T: Real>(
         for tap in 0..taps {
             let a = Mat {
                 ptr: wt[(gi * taps + tap) * og * c..].as_ptr(),
-                rs: c,
-                cs: 1,
+                rs: 1,
+                cs: og,
             };
             let b = Mat {
                 ptr: xpb[grid.offset(pl, tap)..].as_ptr(),
@@ -139,28 +142,28 @@ pub(super) fn forward<T: Real>(
             };
             let d = Dst {
                 ptr: tmp.as_mut_ptr(),
-                rs: nq,
-                cs: 1,
+                rs: 1,
+                cs: og,
             };
-            // SAFETY: tmp is og x nq; a and b stay inside wt and xpb (the last tap reads up
+            // SAFETY: tmp is nq x og; a and b stay inside wt and xpb (the last tap reads up
             // to the end of the last padded row).
             unsafe { gemm(og, nq, c, d, tap > 0, a, b, par) };
         }
-        for oc in 0..og {
-            let v = bias.map_or(T::zero(), |b| b[gi * og + oc]);
-            let src = &tmp[oc * nq..][..nq];
-            for i in 0..r1 - r0 {
-                let row = &src[i * grid.wp..][..pl.ow];
-                // SAFETY: sample s, channel gi*og+oc, output row r0+i belongs to this task only.
-                let dst = unsafe {
-                    std::slice::from_raw_parts_mut(
-                        outp.get()
-                            .add(((s * o + gi * og + oc) * pl.oh + r0 + i) * pl.ow),
-                        pl.ow,
-                    )
-                };
-                for (d, &r) in dst.iter_mut().zip(row) {
-                    *d = r + v;
+        // Transpose the valid columns into the NCHW output, 16 positions at a time so the
+        // strided reads stay in a few KiB of cache.
+        for i in 0..r1 - r0 {
+            for j0 in (0..pl.ow).step_by(16) {
+                let jn = 16.min(pl.ow - j0);
+                let src = &tmp[(i * grid.wp + j0) * og..][..jn * og];
+                for oc in 0..og {
+                    let v = bias.map_or(T::zero(), |b| b[gi * og + oc]);
+                    let at = ((s * o + gi * og + oc) * pl.oh + r0 + i) * pl.ow + j0;
+                    // SAFETY: sample s, channel gi*og+oc, output row r0+i belongs to this
+                    // task only, and `at + jn` stays inside that row.
+                    let dst = unsafe { std::slice::from_raw_parts_mut(outp.get().add(at), jn) };
+                    for (jj, d) in dst.iter_mut().enumerate() {
+                        *d = src[jj * og + oc] + v;
+                    }
                 }
             }
         }
