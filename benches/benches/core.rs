@@ -1,7 +1,8 @@
 //! Criterion benches of the anchor workloads (DESIGN.md "Performance"), at the default thread
 //! count. The workloads come from the `benches` library, the same ones `compare` times against
 //! PyTorch. Matmul throughput is given as "elements" = floating-point operations (2 N^3), so
-//! criterion's `Gelem/s` reads as GFLOP/s; the memory-bound ops report bytes moved.
+//! criterion's `Gelem/s` reads as GFLOP/s (the conv2d workloads likewise); the memory-bound ops
+//! (max_pool2d included) report bytes moved.
 //!
 //! `cargo bench -p benches` runs them all in a few minutes; `cargo bench -p benches -- gelu`
 //! runs one.

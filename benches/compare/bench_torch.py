@@ -22,6 +22,9 @@ MATMUL_SIZES = [128, 512, 1024, 2048]
 ELEMENTWISE_N = 10_000_000
 ROWS = (4096, 1024)
 EAGER_N = 16
+CONV_X = (8, 64, 56, 56)
+CONV_W = (64, 64, 3, 3)
+POOL_X = (64, 32, 26, 26)
 F32 = 4
 
 
@@ -89,15 +92,52 @@ def mlp_setup():
     return run
 
 
+def conv_flops():
+    n, c, h, w = CONV_X
+    o, _, kh, kw = CONV_W
+    return 2.0 * n * o * c * kh * kw * h * w
+
+
+def conv_setup():
+    x, w = randn(*CONV_X), randn(*CONV_W)
+    return lambda: F.conv2d(x, w, None, padding=1)
+
+
+def conv_fwd_bwd_setup():
+    x = randn(*CONV_X).requires_grad_(True)
+    w = randn(*CONV_W).requires_grad_(True)
+    n, _, h, wd = CONV_X
+    gy = randn(n, CONV_W[0], h, wd)
+
+    def run():
+        x.grad = None
+        w.grad = None
+        y = F.conv2d(x, w, None, padding=1)
+        y.backward(gy)
+        return y
+
+    return run
+
+
+def pool_setup():
+    x = randn(*POOL_X)
+    return lambda: F.max_pool2d(x, 2)
+
+
 def workloads():
     """(name, (metric, amount), heavy, setup) in the order of benches::workloads()."""
     rows = ROWS[0] * ROWS[1]
     n = ELEMENTWISE_N
+    pn, pc, ph, pw = POOL_X
+    pool_bytes = (pn * pc * ph * pw + pn * pc * (ph // 2) * (pw // 2)) * F32
     return [matmul(s) for s in MATMUL_SIZES] + [
         ("add_10m", ("bytes", 3.0 * n * F32), True, add_setup),
         ("gelu_10m", ("bytes", 2.0 * n * F32), True, gelu_setup),
         ("sum_dim_4096x1024", ("bytes", (rows + ROWS[0]) * F32), False, sum_setup),
         ("softmax_4096x1024", ("bytes", 2.0 * rows * F32), False, softmax_setup),
+        ("conv2d_8x64x56x56_k3", ("flops", conv_flops()), True, conv_setup),
+        ("conv2d_fwd_bwd_8x64x56x56_k3", ("flops", 3.0 * conv_flops()), True, conv_fwd_bwd_setup),
+        ("max_pool2d_64x32x26x26_k2", ("bytes", pool_bytes), False, pool_setup),
         ("eager_overhead", ("per_iter", None), False, eager_setup),
         ("mlp_train_step", ("per_iter", None), False, mlp_setup),
     ]

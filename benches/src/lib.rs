@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use torch_core::{Result, Tensor, TensorOptions};
+use torch_core::{Conv2dOptions, MaxPool2dOptions, Result, Tensor, TensorOptions};
 
 pub mod nn_workloads;
 
@@ -97,6 +97,12 @@ pub const ELEMENTWISE_N: usize = 10_000_000;
 pub const ROWS: [usize; 2] = [4096, 1024];
 /// Length of the two leaves in the eager-overhead loop.
 pub const EAGER_N: usize = 16;
+/// Input of the conv2d workloads, `[N, C, H, W]` (a ResNet stage-1 layer at batch 8).
+pub const CONV_X: [usize; 4] = [8, 64, 56, 56];
+/// Weight of the conv2d workloads, `[O, C, kh, kw]`; stride 1, padding 1, no bias.
+pub const CONV_W: [usize; 4] = [64, 64, 3, 3];
+/// Input of the pooling workload; max_pool2d with a 2 x 2 kernel (stride 2).
+pub const POOL_X: [usize; 4] = [64, 32, 26, 26];
 
 fn randn(shape: &[usize]) -> Result<Tensor> {
     Tensor::randn(shape, TensorOptions::default())
@@ -123,6 +129,70 @@ fn matmul(n: usize) -> Workload {
             }))
         },
     )
+}
+
+/// Multiply-adds of the conv2d workload times two: its forward FLOPs.
+fn conv_flops() -> f64 {
+    let [n, c, h, w] = CONV_X;
+    let [o, _, kh, kw] = CONV_W;
+    2.0 * (n * o * c * kh * kw * h * w) as f64
+}
+
+fn conv_opts() -> Conv2dOptions {
+    Conv2dOptions {
+        padding: 1.into(),
+        ..Default::default()
+    }
+}
+
+fn conv_workloads() -> Vec<Workload> {
+    let fwd = Workload::new(
+        "conv2d_8x64x56x56_k3",
+        Metric::Flops(conv_flops()),
+        true,
+        || {
+            let (x, w) = (randn(&CONV_X)?, randn(&CONV_W)?);
+            Ok(Box::new(move || {
+                black_box(x.conv2d(&w, None, conv_opts())?);
+                Ok(())
+            }))
+        },
+    );
+    // Forward, then input and weight gradients: three convolutions' worth of FLOPs.
+    let fwd_bwd = Workload::new(
+        "conv2d_fwd_bwd_8x64x56x56_k3",
+        Metric::Flops(3.0 * conv_flops()),
+        true,
+        || {
+            let x = randn(&CONV_X)?.requires_grad_(true)?;
+            let w = randn(&CONV_W)?.requires_grad_(true)?;
+            let [n, _, h, wd] = CONV_X;
+            let gy = randn(&[n, CONV_W[0], h, wd])?;
+            Ok(Box::new(move || {
+                x.set_grad(None);
+                w.set_grad(None);
+                let y = x.conv2d(&w, None, conv_opts())?;
+                y.backward_with(Some(&gy), false, false)?;
+                black_box(&y);
+                Ok(())
+            }))
+        },
+    );
+    let [n, c, h, w] = POOL_X;
+    let pool_bytes = ((n * c * h * w) + (n * c * (h / 2) * (w / 2))) as f64 * 4.0;
+    let pool = Workload::new(
+        "max_pool2d_64x32x26x26_k2",
+        Metric::Bytes(pool_bytes),
+        false,
+        || {
+            let x = randn(&POOL_X)?;
+            Ok(Box::new(move || {
+                black_box(x.max_pool2d([2, 2], MaxPool2dOptions::default())?);
+                Ok(())
+            }))
+        },
+    );
+    vec![fwd, fwd_bwd, pool]
 }
 
 /// Every anchor workload, in report order.
@@ -179,6 +249,7 @@ pub fn workloads() -> Vec<Workload> {
             }))
         },
     ));
+    w.extend(conv_workloads());
     w.push(Workload::new(
         "eager_overhead",
         Metric::MicrosPerIter,

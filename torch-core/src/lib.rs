@@ -34,6 +34,11 @@ pub use device::Device;
 pub use dtype::{DEFAULT_FLOAT, DType, Element, ScalarKind, promote_types, promote_with_scalar};
 pub use error::{Context, Error, Result};
 pub use ops::binary::Scalar;
+pub use ops::conv::{
+    Conv1dOptions, Conv2dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions, FoldOptions,
+    Padding, fold, unfold,
+};
 pub use ops::fft::{IstftOptions, StftOptions, fftfreq, rfftfreq};
+pub use ops::pool::{AvgPool1dOptions, AvgPool2dOptions, MaxPool1dOptions, MaxPool2dOptions};
 pub use random::{Generator, GeneratorState, default_generator, manual_seed};
 pub use tensor::{Tensor, live_tensors};

@@ -1,12 +1,15 @@
 //! The ops. Primitives (the contract every device implements): elementwise map (unary,
-//! binary, ternary tables), cast/copy, reduce, bmm, gather, scatter, cat. Everything else is
-//! a view (`movement`) or a composite (`composite`) of those; `fft` wraps rustfft/realfft.
+//! binary, ternary tables), cast/copy, reduce, bmm, gather, scatter, cat, conv (conv,
+//! transposed conv, weight gradient, im2col/col2im), pool (max, average and its adjoint).
+//! Everything else is a view (`movement`) or a composite (`composite`) of those; `fft` wraps
+//! rustfft/realfft.
 
 pub(crate) mod arith;
 pub mod binary;
 mod cast;
 mod complex;
 mod composite;
+pub mod conv;
 mod einsum;
 pub mod fft;
 pub mod index;
@@ -14,6 +17,7 @@ mod matmul;
 mod movement;
 mod operators;
 mod pointwise;
+pub mod pool;
 mod rearrange;
 mod reduce;
 mod scan;

@@ -1,0 +1,345 @@
+//! CPU kernels of pooling over `[N, C, H, W]` (1-D pooling adds a unit height). Each output
+//! row and column has a precomputed window, so one kernel serves the plain, dilated, padded,
+//! ceil-mode and adaptive variants. Planes are split over threads above a size threshold.
+
+use rayon::prelude::*;
+
+use crate::ops::conv::Real;
+use crate::storage::{Storage, cast_slice, cast_slice_mut};
+use crate::{DType, Error, Result, Tensor};
+
+/// The input positions of one output index along one axis: `start + i * step`, `i < count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct MaxWin {
+    pub start: usize,
+    pub step: usize,
+    pub count: usize,
+}
+
+/// The input positions `start..end` of one output index along one axis, and the window
+/// length counting padding (`span`), for the divisor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AvgWin {
+    pub start: usize,
+    pub end: usize,
+    pub span: usize,
+}
+
+/// What an average divides by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Divisor {
+    /// `divisor_override`.
+    Fixed(usize),
+    /// The window size counting padding (`count_include_pad=True`).
+    IncludePad,
+    /// The number of input elements in the window.
+    Exclude,
+}
+
+/// Windows of a max pool and the input size they index.
+#[derive(Clone, Debug)]
+pub(crate) struct MaxSpec {
+    pub rows: Vec<MaxWin>,
+    pub cols: Vec<MaxWin>,
+    pub in_hw: [usize; 2],
+}
+
+/// Windows of an average pool, its divisor and the input size.
+#[derive(Clone, Debug)]
+pub(crate) struct AvgSpec {
+    pub rows: Vec<AvgWin>,
+    pub cols: Vec<AvgWin>,
+    pub div: Divisor,
+    pub in_hw: [usize; 2],
+}
+
+impl AvgSpec {
+    fn out_hw(&self) -> [usize; 2] {
+        [self.rows.len(), self.cols.len()]
+    }
+
+    /// `1 / divisor` of window `(r, c)`, or `None` for a window with no input element.
+    #[inline]
+    fn scale(&self, r: &AvgWin, c: &AvgWin) -> Option<f64> {
+        if r.start >= r.end || c.start >= c.end {
+            return None;
+        }
+        let d = match self.div {
+            Divisor::Fixed(d) => d,
+            Divisor::IncludePad => r.span * c.span,
+            Divisor::Exclude => (r.end - r.start) * (c.end - c.start),
+        };
+        Some(1.0 / d as f64)
+    }
+}
+
+/// Splits `outs` (each `planes * len_i` long) into per-plane parts and calls `f(plane,
+/// parts)`, in parallel when `work` (elements touched) is large.
+fn per_plane<T: Send>(
+    out: &mut [T],
+    len: usize,
+    work: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
+    if len == 0 {
+        return;
+    }
+    if work < 2 * crate::cpu::GRAIN || crate::cpu::get_num_threads() == 1 {
+        out.chunks_mut(len).enumerate().for_each(|(i, o)| f(i, o));
+    } else {
+        crate::cpu::install(|| {
+            out.par_chunks_mut(len)
+                .enumerate()
+                .for_each(|(i, o)| f(i, o));
+        });
+    }
+}
+
+fn contiguous_read<T: Real, R>(x: &Tensor, f: impl FnOnce(&[T]) -> R) -> Result<R> {
+    let x = x.contiguous()?;
+    let g = x.storage().read();
+    let s = cast_slice::<T>(g.as_bytes());
+    Ok(f(&s[x.storage_offset()..x.storage_offset() + x.numel()]))
+}
+
+fn unsupported(op: &'static str, d: DType) -> Error {
+    Error::UnsupportedDType { op, dtype: d }
+}
+
+/// Max pool of `x: [N, C, H, W]`: values and, when `with_indices`, the flat `h * W + w`
+/// index of each maximum (the first one; NaN wins and the last NaN of a window is kept, as in
+/// PyTorch's CPU kernel).
+pub(crate) fn max_pool(
+    x: &Tensor,
+    spec: &MaxSpec,
+    with_indices: bool,
+) -> Result<(Tensor, Option<Tensor>)> {
+    x.device().check_available("max_pool2d")?;
+    match x.dtype() {
+        DType::F32 => max_t::<f32>(x, spec, with_indices),
+        DType::F64 => max_t::<f64>(x, spec, with_indices),
+        DType::F16 | DType::BF16 => {
+            let (v, i) = max_pool(&x.to_dtype(DType::F32)?, spec, with_indices)?;
+            Ok((v.to_dtype(x.dtype())?, i))
+        }
+        d => Err(unsupported("max_pool2d", d)),
+    }
+}
+
+/// One output row of a max pool with indices: each input row of the windows updates the
+/// whole output row, kernel column by kernel column. Candidates arrive in PyTorch's order
+/// (row-major within a window), so ties and NaN resolve the same way.
+fn max_row_indices<T: Real>(
+    xp: &[T],
+    w: usize,
+    r: &MaxWin,
+    cols: &[MaxWin],
+    kmax: usize,
+    vrow: &mut [T],
+    irow: &mut [i64],
+) {
+    vrow.fill(T::neg_infinity());
+    for (i, c) in irow.iter_mut().zip(cols) {
+        *i = (r.start * w + c.start) as i64;
+    }
+    for a in 0..r.count {
+        let ih = r.start + a * r.step;
+        let row = &xp[ih * w..][..w];
+        let base = (ih * w) as i64;
+        for b in 0..kmax {
+            for ((v, i), c) in vrow.iter_mut().zip(irow.iter_mut()).zip(cols) {
+                if b < c.count {
+                    let iw = c.start + b * c.step;
+                    let x = row[iw];
+                    if (x > *v) | x.is_nan() {
+                        *v = x;
+                        *i = base + iw as i64;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One output row of a max pool, values only: a plain `x > v` select (a `max` instruction,
+/// no branch) plus a separate NaN flag per output, so a NaN anywhere in the window gives NaN
+/// as in PyTorch.
+fn max_row_values<T: Real>(
+    xp: &[T],
+    w: usize,
+    r: &MaxWin,
+    cols: &[MaxWin],
+    kmax: usize,
+    vrow: &mut [T],
+) {
+    const CHUNK: usize = 64;
+    for (vs, cs) in vrow.chunks_mut(CHUNK).zip(cols.chunks(CHUNK)) {
+        let mut nan = [false; CHUNK];
+        vs.fill(T::neg_infinity());
+        for a in 0..r.count {
+            let row = &xp[(r.start + a * r.step) * w..][..w];
+            for b in 0..kmax {
+                for ((v, n), c) in vs.iter_mut().zip(nan.iter_mut()).zip(cs) {
+                    if b < c.count {
+                        let x = row[c.start + b * c.step];
+                        *v = if x > *v { x } else { *v };
+                        *n |= x.is_nan();
+                    }
+                }
+            }
+        }
+        for (v, &n) in vs.iter_mut().zip(&nan) {
+            if n {
+                *v = T::nan();
+            }
+        }
+    }
+}
+
+fn max_t<T: Real>(
+    x: &Tensor,
+    spec: &MaxSpec,
+    with_indices: bool,
+) -> Result<(Tensor, Option<Tensor>)> {
+    let s = x.shape();
+    let (planes, [h, w]) = (s[0] * s[1], spec.in_hw);
+    let (oh, ow) = (spec.rows.len(), spec.cols.len());
+    let shape = [s[0], s[1], oh, ow];
+    let len = oh * ow;
+    let vals = Storage::zeros(planes * len, T::DTYPE);
+    let idx = Storage::zeros(if with_indices { planes * len } else { 0 }, DType::I64);
+    let win = spec.rows.first().map_or(0, |r| r.count) * spec.cols.first().map_or(0, |c| c.count);
+    let kmax = spec.cols.iter().map(|c| c.count).max().unwrap_or(0);
+    contiguous_read::<T, _>(x, |xs| {
+        let (mut gv, mut gi) = (vals.write(), idx.write());
+        let vs = cast_slice_mut::<T>(gv.as_bytes_mut());
+        let is = cast_slice_mut::<i64>(gi.as_bytes_mut());
+        if len == 0 {
+            return;
+        }
+        let plane = |p: usize, vo: &mut [T], io: &mut [i64]| {
+            let xp = &xs[p * h * w..][..h * w];
+            for (oi, r) in spec.rows.iter().enumerate() {
+                let vrow = &mut vo[oi * ow..][..ow];
+                if with_indices {
+                    let irow = &mut io[oi * ow..][..ow];
+                    max_row_indices(xp, w, r, &spec.cols, kmax, vrow, irow);
+                } else {
+                    max_row_values(xp, w, r, &spec.cols, kmax, vrow);
+                }
+            }
+        };
+        let parallel =
+            planes * len * win.max(1) >= 2 * crate::cpu::GRAIN && crate::cpu::get_num_threads() > 1;
+        match (with_indices, parallel) {
+            (true, false) => vs
+                .chunks_mut(len)
+                .zip(is.chunks_mut(len))
+                .enumerate()
+                .for_each(|(p, (vo, io))| plane(p, vo, io)),
+            (true, true) => crate::cpu::install(|| {
+                vs.par_chunks_mut(len)
+                    .zip(is.par_chunks_mut(len))
+                    .enumerate()
+                    .for_each(|(p, (vo, io))| plane(p, vo, io));
+            }),
+            (false, false) => vs
+                .chunks_mut(len)
+                .enumerate()
+                .for_each(|(p, vo)| plane(p, vo, &mut [])),
+            (false, true) => crate::cpu::install(|| {
+                vs.par_chunks_mut(len)
+                    .enumerate()
+                    .for_each(|(p, vo)| plane(p, vo, &mut []));
+            }),
+        }
+    })?;
+    let vals = Tensor::from_storage(vals, &shape, T::DTYPE);
+    let idx = with_indices.then(|| Tensor::from_storage(idx, &shape, DType::I64));
+    Ok((vals, idx))
+}
+
+/// Average pool of `x: [N, C, H, W]` over the windows of `spec`.
+pub(crate) fn avg_pool(x: &Tensor, spec: &AvgSpec) -> Result<Tensor> {
+    x.device().check_available("avg_pool2d")?;
+    match x.dtype() {
+        DType::F32 => avg_t::<f32>(x, spec),
+        DType::F64 => avg_t::<f64>(x, spec),
+        DType::F16 | DType::BF16 => avg_pool(&x.to_dtype(DType::F32)?, spec)?.to_dtype(x.dtype()),
+        d => Err(unsupported("avg_pool2d", d)),
+    }
+}
+
+fn avg_t<T: Real>(x: &Tensor, spec: &AvgSpec) -> Result<Tensor> {
+    let s = x.shape();
+    let (planes, [h, w], [oh, ow]) = (s[0] * s[1], spec.in_hw, spec.out_hw());
+    let out = Storage::zeros(planes * oh * ow, T::DTYPE);
+    contiguous_read::<T, _>(x, |xs| {
+        let mut g = out.write();
+        let os = cast_slice_mut::<T>(g.as_bytes_mut());
+        per_plane(os, oh * ow, planes * (h * w + oh * ow), |p, o| {
+            let xp = &xs[p * h * w..][..h * w];
+            let mut k = 0;
+            for r in &spec.rows {
+                for c in &spec.cols {
+                    o[k] = match spec.scale(r, c) {
+                        None => T::zero(),
+                        Some(scale) => {
+                            let mut acc = T::zero();
+                            for ih in r.start..r.end {
+                                for &v in &xp[ih * w + c.start..ih * w + c.end] {
+                                    acc += v;
+                                }
+                            }
+                            acc * T::from_f64(scale)
+                        }
+                    };
+                    k += 1;
+                }
+            }
+        });
+    })?;
+    Ok(Tensor::from_storage(out, &[s[0], s[1], oh, ow], T::DTYPE))
+}
+
+/// The adjoint of `avg_pool` (its input gradient): `g: [N, C, oh, ow]` spread back over each
+/// window, divided by the window's divisor, into `[N, C, H, W]`.
+pub(crate) fn avg_pool_adjoint(g: &Tensor, spec: &AvgSpec) -> Result<Tensor> {
+    g.device().check_available("avg_pool2d_backward")?;
+    match g.dtype() {
+        DType::F32 => adjoint_t::<f32>(g, spec),
+        DType::F64 => adjoint_t::<f64>(g, spec),
+        DType::F16 | DType::BF16 => {
+            avg_pool_adjoint(&g.to_dtype(DType::F32)?, spec)?.to_dtype(g.dtype())
+        }
+        d => Err(unsupported("avg_pool2d_backward", d)),
+    }
+}
+
+fn adjoint_t<T: Real>(g: &Tensor, spec: &AvgSpec) -> Result<Tensor> {
+    let s = g.shape();
+    let (planes, [h, w], [oh, ow]) = (s[0] * s[1], spec.in_hw, spec.out_hw());
+    let out = Storage::zeros(planes * h * w, T::DTYPE);
+    contiguous_read::<T, _>(g, |gs| {
+        let mut go = out.write();
+        let os = cast_slice_mut::<T>(go.as_bytes_mut());
+        per_plane(os, h * w, planes * (h * w + oh * ow), |p, o| {
+            let gp = &gs[p * oh * ow..][..oh * ow];
+            let mut k = 0;
+            for r in &spec.rows {
+                for c in &spec.cols {
+                    if let Some(scale) = spec.scale(r, c) {
+                        let v = gp[k] * T::from_f64(scale);
+                        for ih in r.start..r.end {
+                            for e in &mut o[ih * w + c.start..ih * w + c.end] {
+                                *e += v;
+                            }
+                        }
+                    }
+                    k += 1;
+                }
+            }
+        });
+    })?;
+    Ok(Tensor::from_storage(out, &[s[0], s[1], h, w], T::DTYPE))
+}
