@@ -191,5 +191,50 @@ out["ctc.tg_lens"] = torch.tensor(tg_lens)
 for red in ["mean", "sum", "none"]:
     case(f"loss_ctc_{red}", Loss(lambda a, b, red=red: F.ctc_loss(a, b, in_lens, tg_lens, reduction=red)), [ctc_lp, ctc_targets])
 
+# Convolution and pooling layers.
+case("conv1d", nn.Conv1d(3, 4, 3, stride=2, padding=1), [torch.randn(2, 3, 9)], double=True)
+case("conv2d", nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2)),
+     [torch.randn(2, 3, 7, 8)], double=True)
+case("conv2d_groups_nobias", nn.Conv2d(4, 6, 3, groups=2, bias=False), [torch.randn(2, 4, 5, 5)])
+case("conv2d_same_reflect", nn.Conv2d(2, 3, 4, padding="same", padding_mode="reflect"),
+     [torch.randn(1, 2, 6, 7)])
+case("conv2d_circular", nn.Conv2d(2, 3, 3, padding=1, padding_mode="circular"), [torch.randn(1, 2, 5, 5)])
+case("conv2d_replicate", nn.Conv2d(2, 3, 3, padding=2, padding_mode="replicate"), [torch.randn(1, 2, 5, 4)])
+case("conv_transpose1d", nn.ConvTranspose1d(3, 2, 3, stride=2, padding=1, output_padding=1),
+     [torch.randn(2, 3, 5)])
+case("conv_transpose2d", nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+     [torch.randn(2, 4, 4, 5)], double=True)
+
+
+class TransposeToSize(nn.Module):
+    """ConvTranspose2d called with output_size, as forward(input, output_size)."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(2, 3, 3, stride=3)
+
+    def forward(self, x):
+        return self.up(x, output_size=[11, 12])
+
+
+case("conv_transpose2d_output_size", TransposeToSize(), [torch.randn(1, 2, 3, 4)])
+xp = torch.randn(2, 3, 7, 8)
+case("max_pool2d", nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), [xp], double=True)
+case("max_pool1d", nn.MaxPool1d(2), [torch.randn(2, 3, 9)])
+case("avg_pool2d", nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), [xp], double=True)
+case("avg_pool1d", nn.AvgPool1d(3, stride=2), [torch.randn(2, 3, 9)])
+case("adaptive_avg_pool2d", nn.AdaptiveAvgPool2d((2, 3)), [xp])
+case("adaptive_max_pool2d", nn.AdaptiveMaxPool2d(3), [xp])
+case("adaptive_avg_pool1d", nn.AdaptiveAvgPool1d(4), [torch.randn(2, 3, 9)])
+case("adaptive_max_pool1d", nn.AdaptiveMaxPool1d(4), [torch.randn(2, 3, 9)])
+case("unfold", nn.Unfold(2, stride=2, padding=1), [torch.randn(2, 3, 4, 5)])
+case("fold", nn.Fold((4, 5), 2), [torch.randn(2, 12, 12)])
+for m in [nn.Conv1d(3, 4, 3, stride=2, padding=1), nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2)),
+          nn.Conv2d(4, 6, 3, groups=2, bias=False), nn.Conv2d(2, 3, 4, padding="same", padding_mode="reflect"),
+          nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+          nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), nn.MaxPool1d(2), nn.AvgPool2d(2), nn.AvgPool1d(3, stride=2),
+          nn.AdaptiveAvgPool2d(1), nn.AdaptiveMaxPool1d(4), nn.Unfold(2, stride=2, padding=1), nn.Fold((4, 5), 2)]:
+    print(repr(m))
+
 save_file({k: v.contiguous() for k, v in out.items()}, "torch-nn/tests/golden/nn_layers.safetensors")
 print(len(out), "tensors")

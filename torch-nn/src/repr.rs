@@ -24,3 +24,23 @@ pub(crate) fn float(v: f64) -> String {
 pub(crate) fn bool(v: bool) -> &'static str {
     if v { "True" } else { "False" }
 }
+
+/// A Python tuple of sizes: `(3,)`, `(3, 3)`.
+pub(crate) fn tuple(s: &[usize]) -> String {
+    match s {
+        [x] => format!("({x},)"),
+        _ => {
+            let items: Vec<String> = s.iter().map(|x| x.to_string()).collect();
+            format!("({})", items.join(", "))
+        }
+    }
+}
+
+/// A size argument as PyTorch echoes a value given as an int or a tuple: `2` when every
+/// entry is equal (the common `MaxPool2d(2)`), else the tuple.
+pub(crate) fn size(s: &[usize]) -> String {
+    match s.split_first() {
+        Some((first, rest)) if rest.iter().all(|x| x == first) => first.to_string(),
+        _ => tuple(s),
+    }
+}

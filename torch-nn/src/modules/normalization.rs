@@ -293,23 +293,10 @@ impl LayerNorm {
     fn extra_repr(&self) -> String {
         format!(
             "{}, eps={}, elementwise_affine={}",
-            shape_tuple(&self.normalized_shape),
+            repr::tuple(&self.normalized_shape),
             repr::float(self.eps),
             repr::bool(self.weight.is_some())
         )
-    }
-}
-
-fn shape_tuple(s: &[usize]) -> String {
-    match s {
-        [x] => format!("({x},)"),
-        _ => format!(
-            "({})",
-            s.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 
@@ -357,7 +344,7 @@ impl RMSNorm {
     fn extra_repr(&self) -> String {
         format!(
             "{}, eps={}, elementwise_affine={}",
-            shape_tuple(&self.normalized_shape),
+            repr::tuple(&self.normalized_shape),
             self.eps.map_or("None".to_string(), repr::float),
             repr::bool(self.weight.is_some())
         )
