@@ -79,7 +79,7 @@ impl Interleaved {
     /// replicated, and RGB becomes gray with libpng's fixed-point weights. An added alpha
     /// channel holds `filler`: torchvision asks libpng for `(1 << bit_depth) - 1` of the
     /// file's bit depth, so 255 for 8-bit files but 1 for a 1-bit gray file.
-    pub fn to_mode(self, mode: ImageReadMode, filler: u8) -> Self {
+    pub fn into_mode(self, mode: ImageReadMode, filler: u8) -> Self {
         let c = self.channels;
         let target = match mode {
             ImageReadMode::UNCHANGED => return self,

@@ -7,9 +7,13 @@ use torch_core::{DType, Error, Result, Tensor};
 /// The bytes of a file as a 1-D uint8 tensor (`torchvision.io.read_file`).
 pub fn read_file(path: impl AsRef<Path>) -> Result<Tensor> {
     let path = path.as_ref();
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let n = data.len();
-    Tensor::from_vec(data, &[n])
+    byte_tensor(std::fs::read(path).map_err(|e| Error::io(path, e))?)
+}
+
+/// Bytes as a 1-D uint8 tensor (what torchvision's readers and encoders return).
+pub(crate) fn byte_tensor(bytes: Vec<u8>) -> Result<Tensor> {
+    let n = bytes.len();
+    Tensor::from_vec(bytes, &[n])
 }
 
 /// Writes a 1-D uint8 tensor to a file, atomically (`torchvision.io.write_file`).

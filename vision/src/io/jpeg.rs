@@ -12,7 +12,7 @@ use zune_jpeg::JpegDecoder;
 
 use super::ImageReadMode;
 use super::convert::Interleaved;
-use super::file::write_bytes;
+use super::file::{byte_tensor, write_bytes};
 
 /// Options of `encode_jpeg` / `write_jpeg`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,9 +87,7 @@ fn decode(data: &[u8], mode: ImageReadMode) -> Result<Interleaved> {
 /// Encodes a uint8 `(C, H, W)` tensor (C = 1 or 3) as JPEG bytes, a 1-D uint8 tensor
 /// (`torchvision.io.encode_jpeg`).
 pub fn encode_jpeg(input: &Tensor, options: EncodeJpegOptions) -> Result<Tensor> {
-    let bytes = encode(input, options)?;
-    let n = bytes.len();
-    Tensor::from_vec(bytes, &[n])
+    byte_tensor(encode(input, options)?)
 }
 
 fn encode(input: &Tensor, options: EncodeJpegOptions) -> Result<Vec<u8>> {

@@ -8,7 +8,7 @@ use torch_core::{Error, Result, Tensor};
 
 use super::ImageReadMode;
 use super::convert::Interleaved;
-use super::file::write_bytes;
+use super::file::{byte_tensor, write_bytes};
 
 /// Options of `encode_png` / `write_png`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,11 +83,11 @@ fn decode(data: &[u8], mode: ImageReadMode) -> Result<Interleaved> {
     };
     let filler = ((1u16 << depth) - 1) as u8;
     if color != png::ColorType::Indexed || mode == ImageReadMode::UNCHANGED {
-        return Ok(img.to_mode(mode, filler));
+        return Ok(img.into_mode(mode, filler));
     }
     let palette = palette.ok_or_else(|| corrupt("palette image without a PLTE chunk"))?;
     let rgb = expand_palette(&img.data, &palette, trns.as_deref(), width, height)?;
-    Ok(rgb.to_mode(mode, filler))
+    Ok(rgb.into_mode(mode, filler))
 }
 
 /// Spreads rows of `depth`-bit samples (packed MSB first below 8 bits) into one byte each.
@@ -150,9 +150,7 @@ fn expand_palette(
 /// Encodes a uint8 `(C, H, W)` tensor (C = 1 or 3) as PNG bytes, a 1-D uint8 tensor
 /// (`torchvision.io.encode_png`).
 pub fn encode_png(input: &Tensor, options: EncodePngOptions) -> Result<Tensor> {
-    let bytes = encode(input, options)?;
-    let n = bytes.len();
-    Tensor::from_vec(bytes, &[n])
+    byte_tensor(encode(input, options)?)
 }
 
 fn encode(input: &Tensor, options: EncodePngOptions) -> Result<Vec<u8>> {
