@@ -1,2 +1,6 @@
 //! torchvision for torch-rs: image io, transforms (v2 names), datasets, models and box ops,
 //! with torchvision's names, defaults and state-dict keys.
+
+pub mod io;
+pub mod ops;
+pub mod utils;

@@ -28,7 +28,7 @@ impl Drop for TempGuard {
 
 /// Writes `path` atomically: `write` fills a buffered temporary file in the same directory,
 /// which replaces `path` only once it is complete and synced. I/O errors name `path`.
-pub(crate) fn write_atomic(
+pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {

@@ -14,6 +14,7 @@ mod pt;
 mod raw;
 mod safetensors;
 
+pub use self::atomic::write_atomic;
 pub use self::npy::{read_npy, write_npy};
 pub use self::npz::{read_npz, write_npz, write_npz_compressed};
 pub use self::pt::{PtValue, load_pt, load_pt_state_dict, save_pt};
