@@ -5,3 +5,4 @@ pub mod datasets;
 pub mod io;
 pub mod ops;
 pub mod utils;
+pub mod transforms;
