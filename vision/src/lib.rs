@@ -4,5 +4,5 @@
 pub mod datasets;
 pub mod io;
 pub mod ops;
-pub mod utils;
 pub mod transforms;
+pub mod utils;
