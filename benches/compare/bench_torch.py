@@ -16,6 +16,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from torchvision.transforms import v2
 
 MIN_SAMPLE_SECS = 1e-3
 MATMUL_SIZES = [128, 512, 1024, 2048]
@@ -25,6 +26,8 @@ EAGER_N = 16
 CONV_X = (8, 64, 56, 56)
 CONV_W = (64, 64, 3, 3)
 POOL_X = (64, 32, 26, 26)
+RESIZE_IN = (3, 480, 640)
+RESIZE_OUT = (224, 298)
 F32 = 4
 
 
@@ -124,6 +127,12 @@ def pool_setup():
     return lambda: F.max_pool2d(x, 2)
 
 
+def resize_setup():
+    x = torch.randint(0, 256, RESIZE_IN, dtype=torch.uint8)
+    t = v2.Resize(RESIZE_OUT, antialias=True)
+    return lambda: t(x)
+
+
 def workloads():
     """(name, (metric, amount), heavy, setup) in the order of benches::workloads()."""
     rows = ROWS[0] * ROWS[1]
@@ -140,6 +149,7 @@ def workloads():
         ("max_pool2d_64x32x26x26_k2", ("bytes", pool_bytes), False, pool_setup),
         ("eager_overhead", ("per_iter", None), False, eager_setup),
         ("mlp_train_step", ("per_iter", None), False, mlp_setup),
+        ("resize_u8_3x480x640_to_224x298_aa", ("per_iter", None), False, resize_setup),
     ]
 
 

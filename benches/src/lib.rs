@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use torch_core::{Conv2dOptions, MaxPool2dOptions, Result, Tensor, TensorOptions};
 
 pub mod nn_workloads;
+pub mod vision_workloads;
 
 /// One timed call of a workload, built by its setup.
 pub type Run = Box<dyn FnMut() -> Result<()>>;
@@ -268,6 +269,7 @@ pub fn workloads() -> Vec<Workload> {
         },
     ));
     w.extend(nn_workloads::workloads());
+    w.extend(vision_workloads::workloads());
     w
 }
 
