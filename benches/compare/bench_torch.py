@@ -16,6 +16,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from torchvision.transforms import v2
 
 MIN_SAMPLE_SECS = 1e-3
 MATMUL_SIZES = [128, 512, 1024, 2048]
@@ -27,6 +28,8 @@ CONV_W = (64, 64, 3, 3)
 POOL_X = (64, 32, 26, 26)
 LOADER_N = 60_000
 LOADER_BATCH = 64
+RESIZE_IN = (3, 480, 640)
+RESIZE_OUT = (224, 298)
 F32 = 4
 
 
@@ -139,6 +142,10 @@ def loader_setup():
             pass
 
     return run
+def resize_setup():
+    x = torch.randint(0, 256, RESIZE_IN, dtype=torch.uint8)
+    t = v2.Resize(RESIZE_OUT, antialias=True)
+    return lambda: t(x)
 
 
 def workloads():
@@ -158,6 +165,7 @@ def workloads():
         ("eager_overhead", ("per_iter", None), False, eager_setup),
         ("mlp_train_step", ("per_iter", None), False, mlp_setup),
         ("dataloader_epoch_60000x1x28x28_b64", ("samples", LOADER_N), True, loader_setup),
+        ("resize_u8_3x480x640_to_224x298_aa", ("per_iter", None), False, resize_setup),
     ]
 
 

@@ -14,6 +14,7 @@ use torch_core::{Conv2dOptions, MaxPool2dOptions, Result, Tensor, TensorOptions}
 
 pub mod data_workloads;
 pub mod nn_workloads;
+pub mod vision_workloads;
 
 /// One timed call of a workload, built by its setup.
 pub type Run = Box<dyn FnMut() -> Result<()>>;
@@ -273,6 +274,7 @@ pub fn workloads() -> Vec<Workload> {
     ));
     w.extend(nn_workloads::workloads());
     w.extend(data_workloads::workloads());
+    w.extend(vision_workloads::workloads());
     w
 }
 

@@ -446,18 +446,9 @@ impl Taps<f64> {
     }
 }
 
-impl FixedTaps {
-    #[inline]
-    fn apply(&self, o: usize, at: impl Fn(usize) -> i32) -> u8 {
-        let t = &self.taps;
-        let base = o * t.len;
-        let mut acc: i32 = 1 << (self.precision.max(1) - 1);
-        for k in 0..t.count[o] {
-            acc += self.w[base + k] * at(t.idx[base + k]);
-        }
-        (acc >> self.precision).clamp(0, 255) as u8
-    }
-}
+/// Rows handled together by the uint8 width pass: the block is transposed so each tap is
+/// one multiply-add over `ROW_BLOCK` contiguous lanes.
+const ROW_BLOCK: usize = 16;
 
 /// The uint8 resize of torch's AVX kernels: integer multiply-adds with rounding, width pass
 /// into a uint8 buffer, then the height pass.
@@ -469,12 +460,7 @@ fn separable_u8(src: &[u8], g: &Geom, th: Option<&FixedTaps>, tw: Option<&FixedT
         Some(tw) => {
             let mut tmp = vec![0u8; g.planes * h * ow];
             par_rows(&mut tmp, ow, ow * tw.taps.len, |r0, chunk| {
-                for (r, orow) in chunk.chunks_mut(ow).enumerate() {
-                    let row = &src[(r0 + r) * w..(r0 + r + 1) * w];
-                    for (o, out) in orow.iter_mut().enumerate() {
-                        *out = tw.apply(o, |i| row[i] as i32);
-                    }
-                }
+                with_avx2(|| width_pass_u8(src, w, tw, r0, chunk))
             });
             tmp.into()
         }
@@ -485,27 +471,93 @@ fn separable_u8(src: &[u8], g: &Geom, th: Option<&FixedTaps>, tw: Option<&FixedT
     };
     let mut out = vec![0u8; g.planes * oh * ow];
     par_rows(&mut out, ow, ow * th.taps.len, |r0, chunk| {
-        let t = &th.taps;
-        let mut acc = vec![0i32; ow];
-        let round: i32 = 1 << (th.precision.max(1) - 1);
-        for (r, orow) in chunk.chunks_mut(ow).enumerate() {
-            let (p, y) = ((r0 + r) / oh, (r0 + r) % oh);
-            let plane = &tmp[p * h * ow..(p + 1) * h * ow];
-            let base = y * t.len;
-            acc.iter_mut().for_each(|a| *a = round);
-            for k in 0..t.count[y] {
-                let (i, wk) = (t.idx[base + k], th.w[base + k]);
-                let srow = &plane[i * ow..(i + 1) * ow];
-                for (a, &v) in acc.iter_mut().zip(srow) {
-                    *a += wk * v as i32;
-                }
-            }
-            for (o, &a) in orow.iter_mut().zip(&acc) {
-                *o = (a >> th.precision).clamp(0, 255) as u8;
-            }
-        }
+        with_avx2(|| height_pass_u8(&tmp, h, oh, ow, th, r0, chunk))
     });
     out
+}
+
+/// Runs `f` compiled for AVX2 when the CPU has it (the loops vectorise 8 lanes wide),
+/// else for the baseline target.
+#[inline(always)]
+fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        fn avx2<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { avx2(f) };
+        }
+    }
+    f()
+}
+
+#[inline(always)]
+fn width_pass_u8(src: &[u8], w: usize, tw: &FixedTaps, r0: usize, chunk: &mut [u8]) {
+    let t = &tw.taps;
+    let ow = t.out;
+    let round: i32 = 1 << (tw.precision.max(1) - 1);
+    let rows = chunk.len() / ow;
+    let mut block = vec![0i32; w * ROW_BLOCK];
+    for b0 in (0..rows).step_by(ROW_BLOCK) {
+        let nb = ROW_BLOCK.min(rows - b0);
+        for r in 0..nb {
+            let row = &src[(r0 + b0 + r) * w..(r0 + b0 + r + 1) * w];
+            for (x, &v) in row.iter().enumerate() {
+                block[x * ROW_BLOCK + r] = v as i32;
+            }
+        }
+        for o in 0..ow {
+            let base = o * t.len;
+            let mut acc = [round; ROW_BLOCK];
+            for k in 0..t.count[o] {
+                let wk = tw.w[base + k];
+                let i = t.idx[base + k];
+                let col: &[i32; ROW_BLOCK] = block[i * ROW_BLOCK..(i + 1) * ROW_BLOCK]
+                    .try_into()
+                    .unwrap_or(&[0; ROW_BLOCK]);
+                for (a, &v) in acc.iter_mut().zip(col) {
+                    *a += wk * v;
+                }
+            }
+            for (r, &a) in acc.iter().enumerate().take(nb) {
+                chunk[(b0 + r) * ow + o] = (a >> tw.precision).clamp(0, 255) as u8;
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn height_pass_u8(
+    tmp: &[u8],
+    h: usize,
+    oh: usize,
+    ow: usize,
+    th: &FixedTaps,
+    r0: usize,
+    chunk: &mut [u8],
+) {
+    let t = &th.taps;
+    let mut acc = vec![0i32; ow];
+    let round: i32 = 1 << (th.precision.max(1) - 1);
+    for (r, orow) in chunk.chunks_mut(ow).enumerate() {
+        let (p, y) = ((r0 + r) / oh, (r0 + r) % oh);
+        let plane = &tmp[p * h * ow..(p + 1) * h * ow];
+        let base = y * t.len;
+        acc.iter_mut().for_each(|a| *a = round);
+        for k in 0..t.count[y] {
+            let (i, wk) = (t.idx[base + k], th.w[base + k]);
+            let srow = &plane[i * ow..(i + 1) * ow];
+            for (a, &v) in acc.iter_mut().zip(srow) {
+                *a += wk * v as i32;
+            }
+        }
+        for (o, &a) in orow.iter_mut().zip(&acc) {
+            *o = (a >> th.precision).clamp(0, 255) as u8;
+        }
+    }
 }
 
 /// `F.resized_crop(img, top, left, height, width, size, interpolation, antialias)`: [`crop`]
