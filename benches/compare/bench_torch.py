@@ -25,6 +25,8 @@ EAGER_N = 16
 CONV_X = (8, 64, 56, 56)
 CONV_W = (64, 64, 3, 3)
 POOL_X = (64, 32, 26, 26)
+LOADER_N = 60_000
+LOADER_BATCH = 64
 F32 = 4
 
 
@@ -124,6 +126,21 @@ def pool_setup():
     return lambda: F.max_pool2d(x, 2)
 
 
+def loader_setup():
+    from torch.utils.data import DataLoader, TensorDataset
+
+    x = randn(LOADER_N, 1, 28, 28)
+    y = torch.randint(0, 10, (LOADER_N,))
+    loader = DataLoader(TensorDataset(x, y), batch_size=LOADER_BATCH, shuffle=True,
+                        num_workers=0, generator=torch.Generator().manual_seed(0))
+
+    def run():
+        for batch in loader:
+            pass
+
+    return run
+
+
 def workloads():
     """(name, (metric, amount), heavy, setup) in the order of benches::workloads()."""
     rows = ROWS[0] * ROWS[1]
@@ -140,6 +157,7 @@ def workloads():
         ("max_pool2d_64x32x26x26_k2", ("bytes", pool_bytes), False, pool_setup),
         ("eager_overhead", ("per_iter", None), False, eager_setup),
         ("mlp_train_step", ("per_iter", None), False, mlp_setup),
+        ("dataloader_epoch_60000x1x28x28_b64", ("samples", LOADER_N), True, loader_setup),
     ]
 
 
@@ -167,6 +185,8 @@ def figure(metric, secs):
         return amount / secs / 1e9, "GFLOP/s"
     if kind == "bytes":
         return amount / secs / 1e9, "GB/s"
+    if kind == "samples":
+        return amount / secs / 1e3, "ksamples/s"
     return secs * 1e6, "us/iter"
 
 

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use torch_core::{Conv2dOptions, MaxPool2dOptions, Result, Tensor, TensorOptions};
 
+pub mod data_workloads;
 pub mod nn_workloads;
 
 /// One timed call of a workload, built by its setup.
@@ -26,6 +27,8 @@ pub enum Metric {
     Bytes(f64),
     /// Reported as microseconds per call (the eager-overhead loop).
     MicrosPerIter,
+    /// Samples delivered per call (a data-loading epoch); reported as thousands per second.
+    Samples(f64),
 }
 
 impl Metric {
@@ -35,6 +38,7 @@ impl Metric {
             Metric::Flops(f) => (f / secs / 1e9, "GFLOP/s"),
             Metric::Bytes(b) => (b / secs / 1e9, "GB/s"),
             Metric::MicrosPerIter => (secs * 1e6, "us/iter"),
+            Metric::Samples(n) => (n / secs / 1e3, "ksamples/s"),
         }
     }
 
@@ -268,6 +272,7 @@ pub fn workloads() -> Vec<Workload> {
         },
     ));
     w.extend(nn_workloads::workloads());
+    w.extend(data_workloads::workloads());
     w
 }
 
@@ -354,6 +359,7 @@ mod tests {
         assert_eq!(Metric::Flops(2e9).figure(1.0), (2.0, "GFLOP/s"));
         assert_eq!(Metric::Bytes(4e9).figure(2.0), (2.0, "GB/s"));
         assert_eq!(Metric::MicrosPerIter.figure(3e-6).1, "us/iter");
+        assert_eq!(Metric::Samples(6e4).figure(0.5), (120.0, "ksamples/s"));
     }
 
     #[test]

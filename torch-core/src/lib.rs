@@ -14,6 +14,7 @@
 pub mod autograd;
 pub mod cpu;
 mod creation;
+pub mod data;
 mod device;
 mod display;
 mod dtype;

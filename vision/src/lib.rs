@@ -3,5 +3,7 @@
 
 pub mod datasets;
 pub mod io;
+pub mod models;
 pub mod ops;
+pub mod transforms;
 pub mod utils;

@@ -12,11 +12,11 @@ use std::time::Instant;
 
 use examples::plot::{Chart, Series, save_png};
 use examples::progress::EpochBar;
+use torch_core::MaxPool2dOptions;
 use torch_core::{DType, Generator, Result, Tensor, TensorOptions, autograd};
 use torch_nn::functional::{self as F, CrossEntropyOptions};
 use torch_nn::optim::{Adam, AdamOptions, Optimizer};
 use torch_nn::{Conv2d, Forward, Linear, Module, ModuleBase};
-use torch_core::MaxPool2dOptions;
 use torch_vision::datasets::MNIST;
 
 /// MNIST's mean and standard deviation, the usual `Normalize((0.1307,), (0.3081,))`.
@@ -115,7 +115,9 @@ fn accuracy(net: &Net, images: &Tensor, labels: &Tensor) -> Result<f64> {
     let mut correct = 0.0;
     for start in (0..n).step_by(1000) {
         let len = 1000.min(n - start);
-        let pred = net.forward(&images.narrow(0, start as i64, len)?)?.argmax(Some(1), false)?;
+        let pred = net
+            .forward(&images.narrow(0, start as i64, len)?)?
+            .argmax(Some(1), false)?;
         let hits = pred.eq(&labels.narrow(0, start as i64, len)?)?;
         correct += hits.to_dtype(DType::F64)?.sum()?.item()?;
     }
@@ -137,7 +139,7 @@ fn run(args: Args) -> Result<()> {
         xte.shape()[0],
         args.data.display()
     );
-    let mut net = Net::new()?;
+    let net = Net::new()?;
     let mut opt = Adam::new(
         net.parameters(),
         AdamOptions {
