@@ -670,3 +670,18 @@ fn cifar_download_extracts_tar_gz() {
     CIFAR10::with_options(root.path(), opts()).expect("again");
     assert_eq!(server.requests(), 1);
 }
+
+#[test]
+fn datasets_implement_the_dataset_trait() {
+    use torch_core::data::Dataset;
+    fn first<D: Dataset<Item = (torch_core::Tensor, i64)>>(d: &D) -> (usize, i64) {
+        (d.len(), d.get(0).expect("get").1)
+    }
+    let cifar = CIFAR10::new(cifar_root(), false).expect("cifar");
+    assert_eq!(first(&cifar), (6, golden_i64("cifar10_test_targets")[0]));
+    let mnist = MNIST::from_folder(mnist_dir(), false).expect("mnist");
+    assert_eq!(first(&mnist), (10000, 7));
+    let (dir, _) = build_folder();
+    let folder = ImageFolder::new(dir.path(), ImageFolderOptions::default()).expect("folder");
+    assert_eq!(first(&folder), (8, 0));
+}

@@ -69,3 +69,45 @@ pub(crate) fn check_index(op: &'static str, index: usize, len: usize) -> Result<
     }
     Ok(())
 }
+
+/// Implements `torch_core::data::Dataset` (items: image, label) through the type's own
+/// `len` and `get`.
+macro_rules! impl_dataset {
+    ($($t:ty),*) => {$(
+        impl torch_core::data::Dataset for $t {
+            type Item = (Tensor, i64);
+            fn len(&self) -> usize {
+                <$t>::len(self)
+            }
+            fn get(&self, index: usize) -> Result<(Tensor, i64)> {
+                <$t>::get(self, index)
+            }
+        }
+    )*};
+}
+
+impl_dataset!(super::IdxDataset, super::CifarDataset, super::DatasetFolder);
+
+/// The wrapper types (`MNIST`, `CIFAR10`, `ImageFolder`, ...) forward to their inner dataset.
+macro_rules! impl_dataset_deref {
+    ($($t:ty),*) => {$(
+        impl torch_core::data::Dataset for $t {
+            type Item = (Tensor, i64);
+            fn len(&self) -> usize {
+                self.0.len()
+            }
+            fn get(&self, index: usize) -> Result<(Tensor, i64)> {
+                self.0.get(index)
+            }
+        }
+    )*};
+}
+
+impl_dataset_deref!(
+    super::MNIST,
+    super::FashionMNIST,
+    super::KMNIST,
+    super::CIFAR10,
+    super::CIFAR100,
+    super::ImageFolder
+);
