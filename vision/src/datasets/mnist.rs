@@ -1,11 +1,15 @@
 //! `MNIST`, `FashionMNIST` and `KMNIST` (torchvision's): the four IDX files of one family,
-//! read whole into `data` (uint8 `(N, 28, 28)`) and `targets` (int64 `(N,)`).
+//! read whole into `data` (uint8 `(N, 28, 28)`) and `targets` (int64 `(N,)`), with
+//! torchvision's `download=True` (mirrors tried in order, MD5-checked, `.gz` extracted to
+//! `root/<Name>/raw`).
 
 use std::path::{Path, PathBuf};
 
 use torch_core::{DType, Error, Result, Tensor};
 
+use super::download::download_from_mirrors;
 use super::idx::read_idx;
+use super::vision::{TargetTransform, Transform, apply, check_index};
 
 /// What distinguishes one IDX family: torchvision's `mirrors`, `resources` (file name and
 /// MD5 of each gzip file, in the order train images, train labels, test images, test labels)
@@ -130,6 +134,35 @@ fn idx_file(folder: &Path, stem: &str) -> Result<PathBuf> {
     ))
 }
 
+/// The keyword arguments of torchvision's `MNIST(root, train=True, transform=None,
+/// target_transform=None, download=False)`, plus `spec` to replace the class attributes
+/// (mirrors, resources) as a torchvision subclass would. `Default` is torchvision's defaults.
+#[derive(Clone, Debug)]
+pub struct MnistOptions {
+    /// The training split (`True`) or the test split.
+    pub train: bool,
+    /// Download the files into `root/<Name>/raw` when they are not all there.
+    pub download: bool,
+    /// Replaces the family's attributes (`None`: torchvision's).
+    pub spec: Option<IdxSpec>,
+    /// Applied to each image by `get`.
+    pub transform: Option<Transform>,
+    /// Applied to each label by `get`.
+    pub target_transform: Option<TargetTransform>,
+}
+
+impl Default for MnistOptions {
+    fn default() -> Self {
+        MnistOptions {
+            train: true,
+            download: false,
+            spec: None,
+            transform: None,
+            target_transform: None,
+        }
+    }
+}
+
 /// An IDX image dataset in memory: one of MNIST's family.
 #[derive(Clone, Debug)]
 pub struct IdxDataset {
@@ -141,6 +174,10 @@ pub struct IdxDataset {
     pub train: bool,
     /// The family's attributes.
     pub spec: IdxSpec,
+    /// Applied to each image by `get`.
+    pub transform: Option<Transform>,
+    /// Applied to each label by `get`.
+    pub target_transform: Option<TargetTransform>,
 }
 
 impl IdxDataset {
@@ -184,7 +221,50 @@ impl IdxDataset {
             targets: targets.to_dtype(DType::I64)?,
             train,
             spec,
+            transform: None,
+            target_transform: None,
         })
+    }
+
+    /// torchvision's constructor: downloads first when `options.download` is set, then reads
+    /// the split from `root/<Name>/raw`.
+    pub fn with_options(
+        root: impl AsRef<Path>,
+        default_spec: IdxSpec,
+        options: MnistOptions,
+    ) -> Result<Self> {
+        let root = root.as_ref();
+        let spec = options.spec.unwrap_or(default_spec);
+        if options.download {
+            Self::download(root, &spec)?;
+        }
+        let mut ds = Self::from_folder(Self::raw_folder(root, &spec), options.train, spec)?;
+        ds.transform = options.transform;
+        ds.target_transform = options.target_transform;
+        Ok(ds)
+    }
+
+    /// torchvision's `_check_exists`: every resource's extracted file is in the raw folder.
+    pub fn check_exists(root: impl AsRef<Path>, spec: &IdxSpec) -> bool {
+        let raw = Self::raw_folder(root, spec);
+        spec.resources.iter().all(|(file, _)| {
+            let stem = file.strip_suffix(".gz").unwrap_or(file);
+            raw.join(stem).is_file()
+        })
+    }
+
+    /// torchvision's `download`: unless `check_exists`, fetches each resource from the
+    /// mirrors in order into `root/<Name>/raw`, checks its MD5 and extracts it there.
+    pub fn download(root: impl AsRef<Path>, spec: &IdxSpec) -> Result<()> {
+        let root = root.as_ref();
+        if Self::check_exists(root, spec) {
+            return Ok(());
+        }
+        let raw = Self::raw_folder(root, spec);
+        for (file, md5) in &spec.resources {
+            download_from_mirrors(&spec.mirrors, file, Some(md5), &raw, None)?;
+        }
+        Ok(())
     }
 
     /// torchvision's layout: the files in `root/<name>/raw`.
@@ -204,19 +284,19 @@ impl IdxDataset {
 
     /// Image `index` as a uint8 `(1, H, W)` tensor (torchvision's `ToImage` of its PIL image)
     /// and its label.
+    /// No transform is applied (see `get`).
     pub fn image(&self, index: usize) -> Result<(Tensor, i64)> {
-        if index >= self.len() {
-            return Err(Error::invalid(
-                "MNIST",
-                format!(
-                    "index {index} is out of range for a dataset of {} images",
-                    self.len()
-                ),
-            ));
-        }
+        check_index(self.spec.name, index, self.len())?;
         let img = self.data.select(0, index as i64)?.unsqueeze(0)?;
         let label = self.targets.select(0, index as i64)?.item()? as i64;
         Ok((img, label))
+    }
+
+    /// `dataset[index]`: the image as uint8 `(1, H, W)` and its label, after `transform` and
+    /// `target_transform`.
+    pub fn get(&self, index: usize) -> Result<(Tensor, i64)> {
+        let (img, label) = self.image(index)?;
+        apply(&self.transform, &self.target_transform, img, label)
     }
 }
 
@@ -233,6 +313,11 @@ macro_rules! idx_family {
                 let spec = IdxSpec::$spec();
                 let folder = IdxDataset::raw_folder(root, &spec);
                 Ok($name(IdxDataset::from_folder(folder, train, spec)?))
+            }
+
+            #[doc = concat!("`", stringify!($name), "(root, train, transform, target_transform, download)`: see `MnistOptions`.")]
+            pub fn with_options(root: impl AsRef<Path>, options: MnistOptions) -> Result<Self> {
+                Ok($name(IdxDataset::with_options(root, IdxSpec::$spec(), options)?))
             }
 
             /// The split's files directly in `folder` (raw or gzip), e.g. the repository's
