@@ -47,9 +47,12 @@ impl fmt::Debug for IsValidFile {
     }
 }
 
+/// The function behind a [`Loader`].
+pub type LoaderFn = dyn Fn(&Path) -> Result<Tensor> + Send + Sync;
+
 /// Reads one sample from its path (torchvision's `loader`).
 #[derive(Clone)]
-pub struct Loader(pub Arc<dyn Fn(&Path) -> Result<Tensor> + Send + Sync>);
+pub struct Loader(pub Arc<LoaderFn>);
 
 impl Loader {
     /// Wraps a function or closure.
