@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use torch_core::{Error, Result, Tensor};
 
 use super::download::{check_integrity, download_and_extract_archive};
-use super::vision::{TargetTransform, Transform, apply, check_index};
+use super::vision::{DatasetOptions, TargetTransform, Transform, apply, check_index};
 
 const PIXELS: usize = 3 * 32 * 32;
 
@@ -116,32 +116,8 @@ impl CifarSpec {
 }
 
 /// The keyword arguments of `CIFAR10(root, train=True, transform=None, target_transform=None,
-/// download=False)`, plus `spec` to replace the class attributes. `Default` is torchvision's.
-#[derive(Clone, Debug)]
-pub struct CifarOptions {
-    /// The training batches (`True`) or the test batch.
-    pub train: bool,
-    /// Download and extract the archive into `root` unless the batches are there.
-    pub download: bool,
-    /// Replaces the attributes (`None`: the class's own).
-    pub spec: Option<CifarSpec>,
-    /// Applied to each image by `get`.
-    pub transform: Option<Transform>,
-    /// Applied to each label by `get`.
-    pub target_transform: Option<TargetTransform>,
-}
-
-impl Default for CifarOptions {
-    fn default() -> Self {
-        CifarOptions {
-            train: true,
-            download: false,
-            spec: None,
-            transform: None,
-            target_transform: None,
-        }
-    }
-}
+/// download=False)`; see [`DatasetOptions`].
+pub type CifarOptions = DatasetOptions<CifarSpec>;
 
 /// One CIFAR split in memory.
 #[derive(Clone, Debug)]

@@ -9,7 +9,7 @@ use torch_core::{DType, Error, Result, Tensor};
 
 use super::download::download_from_mirrors;
 use super::idx::read_idx;
-use super::vision::{TargetTransform, Transform, apply, check_index};
+use super::vision::{DatasetOptions, TargetTransform, Transform, apply, check_index};
 
 /// What distinguishes one IDX family: torchvision's `mirrors`, `resources` (file name and
 /// MD5 of each gzip file, in the order train images, train labels, test images, test labels)
@@ -135,33 +135,8 @@ fn idx_file(folder: &Path, stem: &str) -> Result<PathBuf> {
 }
 
 /// The keyword arguments of torchvision's `MNIST(root, train=True, transform=None,
-/// target_transform=None, download=False)`, plus `spec` to replace the class attributes
-/// (mirrors, resources) as a torchvision subclass would. `Default` is torchvision's defaults.
-#[derive(Clone, Debug)]
-pub struct MnistOptions {
-    /// The training split (`True`) or the test split.
-    pub train: bool,
-    /// Download the files into `root/<Name>/raw` when they are not all there.
-    pub download: bool,
-    /// Replaces the family's attributes (`None`: torchvision's).
-    pub spec: Option<IdxSpec>,
-    /// Applied to each image by `get`.
-    pub transform: Option<Transform>,
-    /// Applied to each label by `get`.
-    pub target_transform: Option<TargetTransform>,
-}
-
-impl Default for MnistOptions {
-    fn default() -> Self {
-        MnistOptions {
-            train: true,
-            download: false,
-            spec: None,
-            transform: None,
-            target_transform: None,
-        }
-    }
-}
+/// target_transform=None, download=False)`; see [`DatasetOptions`].
+pub type MnistOptions = DatasetOptions<IdxSpec>;
 
 /// An IDX image dataset in memory: one of MNIST's family.
 #[derive(Clone, Debug)]

@@ -15,4 +15,4 @@ pub use folder::{
 };
 pub use idx::read_idx;
 pub use mnist::{FashionMNIST, IdxDataset, IdxSpec, KMNIST, MNIST, MnistOptions};
-pub use vision::{TargetTransform, Transform};
+pub use vision::{DatasetOptions, TargetTransform, Transform};

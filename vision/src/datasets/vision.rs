@@ -41,6 +41,36 @@ impl fmt::Debug for TargetTransform {
     }
 }
 
+/// The keyword arguments shared by torchvision's downloadable datasets (`MNIST(root,
+/// train=True, transform=None, target_transform=None, download=False)`, `CIFAR10(...)`), plus
+/// `spec` to replace the class attributes (mirrors, files, checksums) as a torchvision subclass
+/// would. `Default` is torchvision's defaults.
+#[derive(Clone, Debug)]
+pub struct DatasetOptions<S> {
+    /// The training split (`True`) or the test split.
+    pub train: bool,
+    /// Download the files into `root` when they are not all there.
+    pub download: bool,
+    /// Replaces the class's attributes (`None`: torchvision's).
+    pub spec: Option<S>,
+    /// Applied to each image by `get`.
+    pub transform: Option<Transform>,
+    /// Applied to each label by `get`.
+    pub target_transform: Option<TargetTransform>,
+}
+
+impl<S> Default for DatasetOptions<S> {
+    fn default() -> Self {
+        DatasetOptions {
+            train: true,
+            download: false,
+            spec: None,
+            transform: None,
+            target_transform: None,
+        }
+    }
+}
+
 /// Applies the optional transforms to one sample.
 pub(crate) fn apply(
     transform: &Option<Transform>,
