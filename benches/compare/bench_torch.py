@@ -124,6 +124,11 @@ def conv_fwd_bwd_setup():
     return run
 
 
+def pool_indices_setup():
+    x = randn(*POOL_X).requires_grad_(True)
+    return lambda: F.max_pool2d(x, 2)
+
+
 def pool_setup():
     x = randn(*POOL_X)
     return lambda: F.max_pool2d(x, 2)
@@ -162,6 +167,7 @@ def workloads():
         ("conv2d_8x64x56x56_k3", ("flops", conv_flops()), True, conv_setup),
         ("conv2d_fwd_bwd_8x64x56x56_k3", ("flops", 3.0 * conv_flops()), True, conv_fwd_bwd_setup),
         ("max_pool2d_64x32x26x26_k2", ("bytes", pool_bytes), False, pool_setup),
+        ("max_pool2d_indices_64x32x26x26_k2", ("bytes", pool_bytes), False, pool_indices_setup),
         ("eager_overhead", ("per_iter", None), False, eager_setup),
         ("mlp_train_step", ("per_iter", None), False, mlp_setup),
         ("dataloader_epoch_60000x1x28x28_b64", ("samples", LOADER_N), True, loader_setup),

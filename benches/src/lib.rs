@@ -197,7 +197,20 @@ fn conv_workloads() -> Vec<Workload> {
             }))
         },
     );
-    vec![fwd, fwd_bwd, pool]
+    // What training runs: an input that requires grad makes the pool keep its argmax indices.
+    let pool_indices = Workload::new(
+        "max_pool2d_indices_64x32x26x26_k2",
+        Metric::Bytes(pool_bytes),
+        false,
+        || {
+            let x = randn(&POOL_X)?.requires_grad_(true)?;
+            Ok(Box::new(move || {
+                black_box(x.max_pool2d([2, 2], MaxPool2dOptions::default())?);
+                Ok(())
+            }))
+        },
+    );
+    vec![fwd, fwd_bwd, pool, pool_indices]
 }
 
 /// Every anchor workload, in report order.

@@ -6,8 +6,9 @@
 use half::{bf16, f16};
 use num_traits::Float;
 
-use crate::autograd::{BackwardCtx, GradFn, record};
+use crate::autograd::{BackwardCtx, GradFn, SavedTensor, record};
 use crate::cpu::{map_ternary, map_unary};
+use crate::ops::arith::Arith;
 use crate::ops::binary::{Scalar, binary_kernel, result_type};
 use crate::ops::unary::{FloatExt, FloatFn, UnaryBackward};
 use crate::shape::broadcast_shapes;
@@ -76,7 +77,7 @@ macro_rules! keep_dtype_ops {
 keep_dtype_ops! {
     /// `max(x, 0)` (`torch.relu`). Derivative: `g` where `y > 0`, else 0.
     relu, "ReluBackward", |v| if v > T::zero() { v } else { T::zero() }, |i| i.max(0),
-        |x, y, g| g.masked_fill(&y.le_scalar(0.0)?, 0.0);
+        |x, y, g| g.threshold_backward(y, 0.0);
     /// Sign: -1, 0 or 1 (`torch.sign`). Derivative: 0.
     sign, "SignBackward", |v| if v > T::zero() { T::one() } else if v < T::zero() { -T::one() } else { v }, |i| i.signum(),
         |x, y, g| g.zeros_like();
@@ -91,6 +92,63 @@ keep_dtype_ops! {
     }, |i| i, |x, y, g| g.zeros_like();
     /// Round toward zero (`torch.trunc`). Derivative: 0.
     trunc, "TruncBackward", |v| v.trunc(), |i| i, |x, y, g| g.zeros_like();
+}
+
+/// The derivative of `threshold_backward` with respect to the gradient it masks (the mask
+/// itself has derivative 0 almost everywhere).
+struct ThresholdBackwardBackward {
+    input: SavedTensor,
+    threshold: f64,
+}
+impl GradFn for ThresholdBackwardBackward {
+    fn name(&self) -> &'static str {
+        "ThresholdBackwardBackward"
+    }
+    fn backward(&self, ctx: &BackwardCtx, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let input = self.input.unpack(ctx)?;
+        Ok(vec![
+            Some(g.threshold_backward(&input, self.threshold)?),
+            None,
+        ])
+    }
+}
+
+fn threshold_mask<T: Arith>(grad: &Tensor, input: &Tensor, threshold: f64) -> Result<Tensor> {
+    let t = <T as Element>::from_f64(threshold);
+    // `input <= threshold` is false for NaN, which passes the gradient, as in PyTorch.
+    binary_kernel::<T, T>("threshold_backward", grad, input, move |g, x| {
+        match x.partial_cmp_el(t) {
+            Some(std::cmp::Ordering::Greater) | None => g,
+            _ => T::default(),
+        }
+    })
+}
+
+impl Tensor {
+    /// `self` (a gradient) where `input > threshold`, else 0, in one pass: ATen's
+    /// `threshold_backward(grad_output, self, threshold)`, the derivative of `relu` (threshold
+    /// 0, `input` may be relu's output) and `F.threshold`. A NaN in `input` passes the gradient.
+    /// Broadcasts; the result has the gradient's float dtype.
+    pub fn threshold_backward(&self, input: &Tensor, threshold: f64) -> Result<Tensor> {
+        let y = match self.dtype() {
+            DType::F32 => threshold_mask::<f32>(self, input, threshold)?,
+            DType::F64 => threshold_mask::<f64>(self, input, threshold)?,
+            DType::F16 => threshold_mask::<f16>(self, input, threshold)?,
+            DType::BF16 => threshold_mask::<bf16>(self, input, threshold)?,
+            dtype => {
+                return Err(Error::UnsupportedDType {
+                    op: "threshold_backward",
+                    dtype,
+                });
+            }
+        };
+        Ok(record(y, &[self, input], |_| {
+            Box::new(ThresholdBackwardBackward {
+                input: SavedTensor::input(input),
+                threshold,
+            })
+        }))
+    }
 }
 
 struct NegBackward;

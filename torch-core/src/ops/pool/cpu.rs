@@ -126,38 +126,158 @@ pub(crate) fn max_pool(
     }
 }
 
-/// One output row of a max pool with indices: each input row of the windows updates the
-/// whole output row, kernel column by kernel column. Candidates arrive in PyTorch's order
-/// (row-major within a window), so ties and NaN resolve the same way.
+/// One output row of a max pool with indices: each output keeps its running maximum and
+/// index in registers while its window is scanned in PyTorch's order (row-major), so ties
+/// and NaN resolve the same way.
 fn max_row_indices<T: Real>(
     xp: &[T],
     w: usize,
     r: &MaxWin,
     cols: &[MaxWin],
-    kmax: usize,
     vrow: &mut [T],
     irow: &mut [i64],
 ) {
-    vrow.fill(T::neg_infinity());
-    for (i, c) in irow.iter_mut().zip(cols) {
-        *i = (r.start * w + c.start) as i64;
+    for ((v, i), c) in vrow.iter_mut().zip(irow.iter_mut()).zip(cols) {
+        let (mut best, mut at) = (T::neg_infinity(), r.start * w + c.start);
+        for a in 0..r.count {
+            let base = (r.start + a * r.step) * w + c.start;
+            for b in 0..c.count {
+                let k = base + b * c.step;
+                let x = xp[k];
+                // Selects, not a branch: which element wins is data-dependent.
+                let take = (x > best) | x.is_nan();
+                best = if take { x } else { best };
+                at = if take { k } else { at };
+            }
+        }
+        *v = best;
+        *i = at as i64;
     }
-    for a in 0..r.count {
-        let ih = r.start + a * r.step;
-        let row = &xp[ih * w..][..w];
-        let base = (ih * w) as i64;
-        for b in 0..kmax {
-            for ((v, i), c) in vrow.iter_mut().zip(irow.iter_mut()).zip(cols) {
-                if b < c.count {
-                    let iw = c.start + b * c.step;
-                    let x = row[iw];
-                    if (x > *v) | x.is_nan() {
-                        *v = x;
-                        *i = base + iw as i64;
-                    }
+}
+
+/// Column windows that are all full and evenly spaced: window `j` reads `k` inputs from
+/// `c0 + j * stride`, `dil` apart (no padding or ceil-mode clipping in the row).
+#[derive(Clone, Copy)]
+struct EvenCols {
+    c0: usize,
+    stride: usize,
+    k: usize,
+    dil: usize,
+}
+
+fn even_cols(cols: &[MaxWin]) -> Option<EvenCols> {
+    let c = cols.first()?;
+    let stride = match cols.get(1) {
+        Some(d) => d.start.checked_sub(c.start)?,
+        None => 1,
+    };
+    let even = cols
+        .iter()
+        .enumerate()
+        .all(|(j, x)| x.start == c.start + j * stride && x.step == c.step && x.count == c.count);
+    even.then_some(EvenCols {
+        c0: c.start,
+        stride,
+        k: c.count,
+        dil: c.step,
+    })
+}
+
+/// `if take { a } else { b }` as mask arithmetic: LLVM turns a plain select in the pool loop
+/// into per-lane branches, which mispredict on real data.
+pub(crate) trait Blend: Copy {
+    fn blend(take: bool, a: Self, b: Self) -> Self;
+}
+
+impl Blend for f32 {
+    #[inline(always)]
+    fn blend(take: bool, a: f32, b: f32) -> f32 {
+        f32::from_bits(blend_u32(take, a.to_bits(), b.to_bits()))
+    }
+}
+
+impl Blend for f64 {
+    #[inline(always)]
+    fn blend(take: bool, a: f64, b: f64) -> f64 {
+        let m = (take as u64).wrapping_neg();
+        f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
+    }
+}
+
+#[inline(always)]
+fn blend_u32(take: bool, a: u32, b: u32) -> u32 {
+    let m = (take as u32).wrapping_neg();
+    (a & m) | (b & !m)
+}
+
+/// `max_row_indices` for evenly spaced full windows, with the stride known at compile time:
+/// up to 64 running maxima live in stack arrays and every window position updates all of
+/// them, so the compare-selects are independent and vectorise instead of waiting on one
+/// another. Indices are `u32` within the plane.
+fn max_row_indices_even<T: Real + Blend, const S: usize>(
+    xp: &[T],
+    w: usize,
+    r: &MaxWin,
+    e: EvenCols,
+    vrow: &mut [T],
+    irow: &mut [i64],
+) {
+    const B: usize = 64;
+    for (blk, (vs, is)) in vrow.chunks_mut(B).zip(irow.chunks_mut(B)).enumerate() {
+        let n = vs.len();
+        let start = e.c0 + blk * B * S;
+        let mut best = [T::neg_infinity(); B];
+        let mut at = [0u32; B];
+        let mut cand = [T::zero(); B];
+        let (best, at, cand) = (&mut best[..n], &mut at[..n], &mut cand[..n]);
+        for (j, a) in at.iter_mut().enumerate() {
+            *a = (r.start * w + start + j * S) as u32;
+        }
+        for a in 0..r.count {
+            let row = (r.start + a * r.step) * w + start;
+            for b in 0..e.k {
+                let off = row + b * e.dil;
+                // Gather the strided candidates first, so the compare-select loop runs over
+                // contiguous arrays and vectorises.
+                let src = &xp[off..off + (n - 1) * S + 1];
+                for (c, x) in cand.iter_mut().zip(src.iter().step_by(S)) {
+                    *c = *x;
+                }
+                let off = off as u32;
+                for (j, ((v, i), &x)) in best
+                    .iter_mut()
+                    .zip(at.iter_mut())
+                    .zip(cand.iter())
+                    .enumerate()
+                {
+                    let take = (x > *v) | x.is_nan();
+                    *v = T::blend(take, x, *v);
+                    *i = blend_u32(take, off + (j * S) as u32, *i);
                 }
             }
         }
+        vs.copy_from_slice(best);
+        for (o, &i) in is.iter_mut().zip(at.iter()) {
+            *o = i as i64;
+        }
+    }
+}
+
+/// One output row with indices: the vectorised kernel where the windows allow it.
+fn max_row_indices_any<T: Real + Blend>(
+    xp: &[T],
+    w: usize,
+    r: &MaxWin,
+    cols: &[MaxWin],
+    even: Option<EvenCols>,
+    vrow: &mut [T],
+    irow: &mut [i64],
+) {
+    match even {
+        Some(e) if e.stride == 1 => max_row_indices_even::<T, 1>(xp, w, r, e, vrow, irow),
+        Some(e) if e.stride == 2 => max_row_indices_even::<T, 2>(xp, w, r, e, vrow, irow),
+        Some(e) if e.stride == 3 => max_row_indices_even::<T, 3>(xp, w, r, e, vrow, irow),
+        _ => max_row_indices(xp, w, r, cols, vrow, irow),
     }
 }
 
@@ -196,7 +316,7 @@ fn max_row_values<T: Real>(
     }
 }
 
-fn max_t<T: Real>(
+fn max_t<T: Real + Blend>(
     x: &Tensor,
     spec: &MaxSpec,
     with_indices: bool,
@@ -210,6 +330,8 @@ fn max_t<T: Real>(
     let idx = Storage::zeros(if with_indices { planes * len } else { 0 }, DType::I64);
     let win = spec.rows.first().map_or(0, |r| r.count) * spec.cols.first().map_or(0, |c| c.count);
     let kmax = spec.cols.iter().map(|c| c.count).max().unwrap_or(0);
+    // u32 indices in the fast kernel: planes up to 4G elements.
+    let even = even_cols(&spec.cols).filter(|_| h * w <= u32::MAX as usize);
     contiguous_read::<T, _>(x, |xs| {
         let (mut gv, mut gi) = (vals.write(), idx.write());
         let vs = cast_slice_mut::<T>(gv.as_bytes_mut());
@@ -223,7 +345,7 @@ fn max_t<T: Real>(
                 let vrow = &mut vo[oi * ow..][..ow];
                 if with_indices {
                     let irow = &mut io[oi * ow..][..ow];
-                    max_row_indices(xp, w, r, &spec.cols, kmax, vrow, irow);
+                    max_row_indices_any(xp, w, r, &spec.cols, even, vrow, irow);
                 } else {
                     max_row_values(xp, w, r, &spec.cols, kmax, vrow);
                 }
