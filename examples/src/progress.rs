@@ -1,4 +1,5 @@
-//! Progress bars for training loops (indicatif), one per epoch, showing loss and throughput.
+//! Progress display (indicatif): a bar per training epoch showing loss and throughput, and a
+//! spinner for waits of unknown length.
 
 use std::time::Instant;
 
@@ -67,4 +68,16 @@ impl EpochBar {
     pub fn finish(self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// A spinner with `message` for a wait of unknown length (loading weights): it ticks on its
+/// own until `finish_and_clear()` or `finish_with_message(...)`.
+pub fn spinner(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    let style = ProgressStyle::with_template("{spinner:.cyan} {msg} [{elapsed}]")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.set_message(message.into());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    bar
 }

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use examples::cli::or_usage;
 use examples::plot::{Chart, Series, save_png};
 use examples::progress::EpochBar;
 use torch_core::MaxPool2dOptions;
@@ -223,18 +224,10 @@ fn run(args: Args) -> Result<()> {
 }
 
 fn main() {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}");
-            }
-            eprintln!(
-                "usage: mnist [--epochs N] [--batch-size N] [--lr F] [--seed N] [--threads N] [--data DIR] [--out DIR]"
-            );
-            std::process::exit(2);
-        }
-    };
+    let args = or_usage(
+        parse_args(),
+        "mnist [--epochs N] [--batch-size N] [--lr F] [--seed N] [--threads N] [--data DIR] [--out DIR]",
+    );
     if let Err(e) = run(args) {
         eprintln!("error: {e}");
         std::process::exit(1);

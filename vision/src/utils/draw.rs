@@ -1,28 +1,54 @@
 //! `draw_bounding_boxes` and `draw_segmentation_masks` (`torchvision.utils`), drawing on the
 //! pixels directly with PIL's rectangle rules (inclusive corners, outline inside the box,
-//! fill blended with alpha 100 by PIL's integer blend).
+//! fill blended with alpha 100 by PIL's integer blend); box labels are rasterised by
+//! [`super::text`].
+
+use std::path::PathBuf;
 
 use torch_core::{DType, Error, Result, Tensor};
 
 use super::color::{Color, Colors, resolve};
+use super::text::{DEFAULT_FONT_SIZE, LabelFont};
 
-/// Options of `draw_bounding_boxes`, torchvision's defaults.
+/// Options of `draw_bounding_boxes` (its keyword arguments), torchvision's defaults.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DrawBoundingBoxesOptions {
+    /// `labels=None`: one text per box, drawn inside its top-left corner.
+    pub labels: Option<Vec<String>>,
     /// Box colours; `None` uses torchvision's palette.
     pub colors: Option<Colors>,
     /// Fill each box with its colour at alpha 100/255.
     pub fill: bool,
     /// Outline width in pixels.
     pub width: usize,
+    /// `font=None`: a TrueType/OpenType file for the labels; `None` uses the bundled DejaVu
+    /// Sans Mono at 10 pixels per em (PIL's `ImageFont.load_default()` is Aileron at 10).
+    pub font: Option<PathBuf>,
+    /// `font_size=None`: pixels per em of `font` (10 when `None` or 0); ignored without
+    /// `font`, as in torchvision (which warns).
+    pub font_size: Option<usize>,
+    /// `label_colors=None`: text colours; `None` uses the box colours, or black when
+    /// `fill_labels`.
+    pub label_colors: Option<Colors>,
+    /// `label_background_colors=None`: colours of the label backgrounds when `fill_labels`;
+    /// `None` uses the box colours.
+    pub label_background_colors: Option<Colors>,
+    /// `fill_labels=False`: fill a rectangle one pixel around each label's text box first.
+    pub fill_labels: bool,
 }
 
 impl Default for DrawBoundingBoxesOptions {
     fn default() -> Self {
         DrawBoundingBoxesOptions {
+            labels: None,
             colors: None,
             fill: false,
             width: 1,
+            font: None,
+            font_size: None,
+            label_colors: None,
+            label_background_colors: None,
+            fill_labels: false,
         }
     }
 }
@@ -140,6 +166,60 @@ impl Canvas {
     }
 }
 
+/// Pixels between a label's text box and its background's edge (torchvision's `box_margin`).
+const LABEL_BOX_MARGIN: i64 = 1;
+
+/// How labels are drawn: the font and each box's text and background colours.
+struct Labels {
+    font: LabelFont,
+    text: Vec<Color>,
+    background: Option<Vec<Color>>,
+}
+
+impl Labels {
+    /// torchvision's choice of font and label colours.
+    fn new(op: &'static str, o: &DrawBoundingBoxesOptions, boxes: &[Color]) -> Result<Labels> {
+        let n = boxes.len();
+        let size = match &o.font {
+            // torchvision's `font_size or 10`: 0 counts as unset.
+            Some(_) => o
+                .font_size
+                .filter(|&s| s > 0)
+                .map_or(DEFAULT_FONT_SIZE, |s| s as f32),
+            None => DEFAULT_FONT_SIZE,
+        };
+        let font = LabelFont::load(op, o.font.as_deref(), size)?;
+        let text = match (&o.label_colors, o.fill_labels) {
+            (Some(c), _) => resolve(op, Some(c), n)?,
+            (None, true) => vec![Color([0, 0, 0]); n],
+            (None, false) => boxes.to_vec(),
+        };
+        let background = match (&o.label_background_colors, o.fill_labels) {
+            (_, false) => None,
+            (Some(c), true) => Some(resolve(op, Some(c), n)?),
+            (None, true) => Some(boxes.to_vec()),
+        };
+        Ok(Labels {
+            font,
+            text,
+            background,
+        })
+    }
+
+    /// Box `i`'s label at `(x, y)`: its background (when filled), then its text.
+    fn draw(&self, canvas: &mut Canvas, i: usize, x: i64, y: i64, label: &str) {
+        if let Some(bg) = &self.background {
+            let [l, t, r, b] = self.font.text_bbox(x, y, label);
+            let m = LABEL_BOX_MARGIN;
+            canvas.rectangle([l - m, t - m, r + m, b + m], bg[i], Some(255), 0);
+        }
+        for p in self.font.rasterise(x, y, label) {
+            let a = (p.alpha * 255.0).round() as u32;
+            canvas.put(p.x, p.y, self.text[i], Some(a));
+        }
+    }
+}
+
 /// The image as uint8 `(3, H, W)` bytes (gray tiled to RGB; float scaled by `255.999` and
 /// truncated, as torchvision's `to_dtype(..., scale=True)`).
 fn to_rgb_bytes(image: &Tensor) -> Result<Vec<u8>> {
@@ -170,8 +250,15 @@ fn from_rgb_bytes(px: Vec<u8>, shape: &[usize], dtype: DType) -> Result<Tensor> 
 }
 
 /// Draws xyxy `boxes` `(N, 4)` on a `(C, H, W)` image (C = 1 or 3, uint8 or float in [0, 1]),
-/// returning a 3-channel image of the input's dtype (`torchvision.utils.draw_bounding_boxes`,
-/// without labels). Coordinates are truncated to integers; corners are inclusive.
+/// returning a 3-channel image of the input's dtype (`torchvision.utils.draw_bounding_boxes`).
+/// Coordinates are truncated to integers; corners are inclusive.
+///
+/// Each label is drawn as torchvision does, `draw.text((x1 + m, y1 + m), label)` with margin
+/// `m = width + 1`: the text's ascender line starts at `(x1 + m, y1 + m)`, `'\n'` starts a
+/// new line, the ink is blended with its antialiased coverage. Text is rasterised by
+/// ab_glyph, not FreeType, and the default font is DejaVu Sans Mono rather than PIL's
+/// default font, so label pixels are close to but not equal to torchvision's (boxes and
+/// fills are pixel-exact).
 pub fn draw_bounding_boxes(
     image: &Tensor,
     boxes: &Tensor,
@@ -191,19 +278,44 @@ pub fn draw_bounding_boxes(
     if n == 0 {
         return Ok(image.clone());
     }
+    if let Some(labels) = &options.labels
+        && labels.len() != n
+    {
+        return Err(Error::invalid(
+            OP,
+            format!(
+                "Number of boxes ({n}) and labels ({}) mismatch. Please specify labels for each box.",
+                labels.len()
+            ),
+        ));
+    }
     let colors = resolve(OP, options.colors.as_ref(), n)?;
+    let labels = match &options.labels {
+        Some(texts) => Some((Labels::new(OP, options, &colors)?, texts)),
+        None => None,
+    };
     let (h, w) = (image.shape()[1], image.shape()[2]);
     let mut canvas = Canvas {
         px: to_rgb_bytes(image)?,
         h: h as i64,
         w: w as i64,
     };
-    for (r, &c) in b.chunks_exact(4).zip(&colors) {
+    for (i, (r, &c)) in b.chunks_exact(4).zip(&colors).enumerate() {
         let bbox = [r[0] as i64, r[1] as i64, r[2] as i64, r[3] as i64];
         if options.fill {
             canvas.rectangle(bbox, c, Some(100), 0);
         }
         canvas.rectangle(bbox, c, None, options.width as i64);
+        if let Some((style, texts)) = &labels {
+            let margin = options.width as i64 + LABEL_BOX_MARGIN;
+            style.draw(
+                &mut canvas,
+                i,
+                bbox[0] + margin,
+                bbox[1] + margin,
+                &texts[i],
+            );
+        }
     }
     from_rgb_bytes(canvas.px, &[3, h, w], image.dtype())
 }

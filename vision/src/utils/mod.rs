@@ -4,6 +4,7 @@
 mod color;
 mod draw;
 mod grid;
+mod text;
 
 pub use self::color::{Color, Colors};
 pub use self::draw::{
