@@ -18,7 +18,8 @@ pub(crate) fn map_unary<T: Element, U: Element>(
 ) -> Result<Tensor> {
     x.device().check_available("map_unary")?;
     let n = x.numel();
-    let out = Storage::zeros(n, U::DTYPE);
+    // Every element is written below.
+    let out = Storage::uninit(n, U::DTYPE);
     {
         let src = x.storage().read();
         let src = cast_slice::<T>(src.as_bytes());
@@ -64,7 +65,8 @@ pub(crate) fn map_binary<A: Element, B: Element, O: Element>(
 ) -> Result<Tensor> {
     a.device().check_available("map_binary")?;
     let n = crate::shape::numel(shape);
-    let out = Storage::zeros(n, O::DTYPE);
+    // Every element is written below.
+    let out = Storage::uninit(n, O::DTYPE);
     {
         let ga = a.storage().read();
         let sa = cast_slice::<A>(ga.as_bytes());
@@ -132,7 +134,8 @@ pub(crate) fn map_ternary<A: Element, B: Element, C: Element, O: Element>(
     f: impl Fn(A, B, C) -> O + Sync + Send,
 ) -> Result<Tensor> {
     let n = crate::shape::numel(shape);
-    let out = Storage::zeros(n, O::DTYPE);
+    // Every element is written below.
+    let out = Storage::uninit(n, O::DTYPE);
     {
         let ga = ops[0].0.storage().read();
         let gb = (!ops[1].0.shares_storage(ops[0].0)).then(|| ops[1].0.storage().read());

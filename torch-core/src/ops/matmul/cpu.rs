@@ -32,7 +32,12 @@ fn dims(a: &Tensor, b: &Tensor) -> (usize, usize, usize, usize) {
 
 fn gemm_kernel<T: Element>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (batch, m, k, n) = dims(a, b);
-    let out = Storage::zeros(batch * m * n, T::DTYPE);
+    // gemm overwrites the output (read_dst false) whenever there is a product to take.
+    let out = if k > 0 {
+        Storage::uninit(batch * m * n, T::DTYPE)
+    } else {
+        Storage::zeros(batch * m * n, T::DTYPE)
+    };
     if batch * m * n == 0 {
         return Ok(Tensor::from_storage(out, &[batch, m, n], T::DTYPE));
     }

@@ -235,6 +235,25 @@ fn max_row_indices_even<T: Real + Blend, const S: usize>(
         }
         for a in 0..r.count {
             let row = (r.start + a * r.step) * w + start;
+            if e.k == S && e.dil == 1 {
+                // Windows tile the row (the common 2x2 stride 2): read them as contiguous
+                // chunks, which LLVM vectorises with shuffles, no gather.
+                let src = &xp[row..row + n * S];
+                let row = row as u32;
+                for (j, ((v, i), win)) in best
+                    .iter_mut()
+                    .zip(at.iter_mut())
+                    .zip(src.chunks_exact(S))
+                    .enumerate()
+                {
+                    for (b, &x) in win.iter().enumerate() {
+                        let take = (x > *v) | x.is_nan();
+                        *v = T::blend(take, x, *v);
+                        *i = blend_u32(take, row + (j * S + b) as u32, *i);
+                    }
+                }
+                continue;
+            }
             for b in 0..e.k {
                 let off = row + b * e.dil;
                 // Gather the strided candidates first, so the compare-select loop runs over
@@ -326,8 +345,9 @@ fn max_t<T: Real + Blend>(
     let (oh, ow) = (spec.rows.len(), spec.cols.len());
     let shape = [s[0], s[1], oh, ow];
     let len = oh * ow;
-    let vals = Storage::zeros(planes * len, T::DTYPE);
-    let idx = Storage::zeros(if with_indices { planes * len } else { 0 }, DType::I64);
+    // Every output (and index) is written by its row kernel.
+    let vals = Storage::uninit(planes * len, T::DTYPE);
+    let idx = Storage::uninit(if with_indices { planes * len } else { 0 }, DType::I64);
     let win = spec.rows.first().map_or(0, |r| r.count) * spec.cols.first().map_or(0, |c| c.count);
     let kmax = spec.cols.iter().map(|c| c.count).max().unwrap_or(0);
     // u32 indices in the fast kernel: planes up to 4G elements.
