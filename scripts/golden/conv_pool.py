@@ -128,5 +128,16 @@ case("convt2d_shifted_crop", lambda x, w, b: F.conv_transpose2d(x, w, b, padding
 case("convt2d_shifted_groups_dilation", lambda x, w, b: F.conv_transpose2d(x, w, b, padding=1, groups=2, dilation=2),
      r(2, 16, 5, 6), r(16, 3, 3, 3), r(6))
 
+# Max pool over a wide row (70 outputs: more than one 64-output block of the vectorised
+# kernel) with ties and NaN, whose winners must be PyTorch's (first maximum in window order,
+# NaN wins); stride-1 windows take the gathering path.
+tied = torch.randint(0, 3, (2, 2, 4, 140)).float()
+tied[0, 0, 1, 5] = float("nan")
+tied[1, 1, 2, 133] = float("nan")
+case("maxpool2d_k2_wide_ties_nan_f32", lambda x, w, b: F.max_pool2d(x, 2, return_indices=True),
+     tied.clone(), dtype=torch.float32)
+case("maxpool2d_k2_s1_wide_ties_nan_f32",
+     lambda x, w, b: F.max_pool2d(x, 2, stride=1, return_indices=True), tied.clone(), dtype=torch.float32)
+
 save_file(out, "torch-core/tests/golden/conv_pool.safetensors")
 print(f"{len(out)} tensors")

@@ -373,6 +373,17 @@ fn max_pool_values_indices_and_grads_match_torch() {
     };
     run_cases(vec![
         ("maxpool2d_k2", mp2([2, 2], d)),
+        ("maxpool2d_k2_wide_ties_nan_f32", mp2([2, 2], d)),
+        (
+            "maxpool2d_k2_s1_wide_ties_nan_f32",
+            mp2(
+                [2, 2],
+                MaxPool2dOptions {
+                    stride: Some([1, 1]),
+                    ..d
+                },
+            ),
+        ),
         (
             "maxpool2d_k3_s2_p1",
             mp2(
