@@ -144,7 +144,8 @@ fn max_row_indices<T: Real>(
             for b in 0..c.count {
                 let k = base + b * c.step;
                 let x = xp[k];
-                // Selects, not a branch: which element wins is data-dependent.
+                // The general case (padding, clipped or uneven windows); LLVM may branch here,
+                // the vectorised kernel below covers the common evenly spaced windows.
                 let take = (x > best) | x.is_nan();
                 best = if take { x } else { best };
                 at = if take { k } else { at };
@@ -185,7 +186,7 @@ fn even_cols(cols: &[MaxWin]) -> Option<EvenCols> {
 
 /// `if take { a } else { b }` as mask arithmetic: LLVM turns a plain select in the pool loop
 /// into per-lane branches, which mispredict on real data.
-pub(crate) trait Blend: Copy {
+trait Blend: Copy {
     fn blend(take: bool, a: Self, b: Self) -> Self;
 }
 
