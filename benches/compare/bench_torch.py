@@ -97,6 +97,25 @@ def mlp_setup():
     return run
 
 
+def cnn_setup():
+    nn = torch.nn
+    net = nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(net.parameters())
+    x = randn(64, 1, 28, 28)
+    y = torch.randint(0, 10, (64,))
+
+    def run():
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return run
+
+
 def conv_flops():
     n, c, h, w = CONV_X
     o, _, kh, kw = CONV_W
@@ -170,6 +189,7 @@ def workloads():
         ("max_pool2d_indices_64x32x26x26_k2", ("bytes", pool_bytes), False, pool_indices_setup),
         ("eager_overhead", ("per_iter", None), False, eager_setup),
         ("mlp_train_step", ("per_iter", None), False, mlp_setup),
+        ("cnn_train_step", ("per_iter", None), False, cnn_setup),
         ("dataloader_epoch_60000x1x28x28_b64", ("samples", LOADER_N), True, loader_setup),
         ("resize_u8_3x480x640_to_224x298_aa", ("per_iter", None), False, resize_setup),
     ]

@@ -1,85 +1,12 @@
 //! `Storage`: one buffer shared by every view of it, its device, and the version counter
-//! (DESIGN R7). A buffer is raw, 64-byte aligned bytes, or a read-only memory map whose first
-//! write copies it (DESIGN R8).
+//! (DESIGN R7). A buffer is 16-byte aligned heap bytes (from `cpu::alloc`, which caches
+//! freed large buffers), or a read-only memory map whose first write copies it (DESIGN R8).
 
-use std::alloc::{self, Layout as AllocLayout};
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use crate::cpu::AlignedBuf;
 use crate::{DType, Device, Element};
-
-// 16 bytes covers every element type and lets the system allocator serve zeroed buffers with
-// calloc (fresh pages, zeroed lazily by the OS and faulted in by the threads that write them)
-// instead of posix_memalign + memset on the calling thread.
-const ALIGN: usize = 16;
-
-/// Heap bytes with 16-byte alignment, so any element type can be viewed in place.
-pub(crate) struct AlignedBuf {
-    ptr: NonNull<u8>,
-    len: usize,
-}
-
-// SAFETY: AlignedBuf owns its allocation exclusively, like a Vec<u8>.
-unsafe impl Send for AlignedBuf {}
-unsafe impl Sync for AlignedBuf {}
-
-impl AlignedBuf {
-    /// Zero-filled bytes (calloc: fresh pages cost nothing until touched).
-    pub fn zeroed(len: usize) -> Self {
-        Self::alloc(len, true)
-    }
-
-    /// Bytes left as the allocator returns them, for an output the caller overwrites in full
-    /// before anything reads it: saves calloc's memset of reused heap memory, which was ~9% of
-    /// a training step.
-    pub fn uninit(len: usize) -> Self {
-        Self::alloc(len, false)
-    }
-
-    fn alloc(len: usize, zeroed: bool) -> Self {
-        if len == 0 {
-            return AlignedBuf {
-                // A dangling pointer with the buffer's alignment, so empty slices of any type cast.
-                ptr: NonNull::new(ALIGN as *mut u8).expect("non-zero"),
-                len: 0,
-            };
-        }
-        let layout = AllocLayout::from_size_align(len, ALIGN).expect("allocation size overflow");
-        // SAFETY: layout has non-zero size.
-        let ptr = unsafe {
-            if zeroed {
-                alloc::alloc_zeroed(layout)
-            } else {
-                alloc::alloc(layout)
-            }
-        };
-        let Some(ptr) = NonNull::new(ptr) else {
-            alloc::handle_alloc_error(layout)
-        };
-        AlignedBuf { ptr, len }
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        // SAFETY: ptr is valid for len bytes (or dangling with len 0).
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: as above, and we hold &mut self.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
-    }
-}
-
-impl Drop for AlignedBuf {
-    fn drop(&mut self) {
-        if self.len > 0 {
-            let layout = AllocLayout::from_size_align(self.len, ALIGN).expect("valid layout");
-            // SAFETY: allocated in `zeroed` with this layout.
-            unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) }
-        }
-    }
-}
 
 /// The bytes behind a storage.
 pub(crate) enum Bytes {

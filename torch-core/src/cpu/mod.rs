@@ -1,7 +1,11 @@
 //! CPU execution: the thread pool (`set_num_threads`) and the generic strided kernels every
 //! elementwise op uses. Small tensors run inline; rayon only above a size threshold.
 
+mod alloc;
 mod threads;
+
+pub(crate) use alloc::AlignedBuf;
+pub use alloc::{CACHE_LIMIT, MIN_CACHED, cached_bytes, empty_cache};
 
 pub(crate) use threads::{GRAIN, install, par_chunks};
 pub use threads::{get_num_threads, set_num_threads};
@@ -127,6 +131,55 @@ pub(crate) fn map_binary<A: Element, B: Element, O: Element>(
     Ok(Tensor::from_storage(out, shape, O::DTYPE))
 }
 
+/// `dst[i] = f(dst[i], b[i])` straight into `dst`'s storage (the in-place binary ops when
+/// nothing is recorded): `dst` contiguous, `b` broadcast to its shape by `lb` and backed by
+/// another storage. One pass and no temporary, where the general in-place path computes a
+/// new tensor and copies it back.
+pub(crate) fn map_binary_inplace<T: Element>(
+    dst: &Tensor,
+    b: &Tensor,
+    lb: &Layout,
+    f: impl Fn(T, T) -> T + Sync + Send,
+) -> Result<()> {
+    dst.device().check_available("map_binary_inplace")?;
+    debug_assert!(dst.is_contiguous() && !dst.shares_storage(b));
+    let ld = dst.layout();
+    let n = ld.numel();
+    {
+        let gb = b.storage().read();
+        let sb = cast_slice::<T>(gb.as_bytes());
+        let mut gd = dst.storage().write();
+        let sd = &mut cast_slice_mut::<T>(gd.as_bytes_mut())[ld.offset()..ld.offset() + n];
+        if lb.is_contiguous() {
+            let sb = &sb[lb.offset()..lb.offset() + n];
+            par_chunks(sd, |s, chunk| {
+                let len = chunk.len();
+                for (o, &y) in chunk.iter_mut().zip(&sb[s..s + len]) {
+                    *o = f(*o, y);
+                }
+            });
+        } else if lb.strides().iter().all(|&s| s == 0) {
+            let y = sb[lb.offset()];
+            par_chunks(sd, |_, chunk| {
+                for o in chunk.iter_mut() {
+                    *o = f(*o, y);
+                }
+            });
+        } else {
+            par_chunks(sd, |s, chunk| {
+                let mut it = StridedIter::new(ld.shape(), &[lb.strides()], &[lb.offset()], s);
+                let mut i = 0;
+                it.run(chunk.len(), |[ob]| {
+                    chunk[i] = f(chunk[i], sb[ob]);
+                    i += 1;
+                });
+            });
+        }
+    }
+    dst.storage().bump_version();
+    Ok(())
+}
+
 /// `out[i] = f(a[i], b[i], c[i])` with all three already broadcast to `shape` (where, lerp).
 pub(crate) fn map_ternary<A: Element, B: Element, C: Element, O: Element>(
     ops: [(&Tensor, &Layout); 3],
@@ -188,13 +241,25 @@ pub(crate) fn write_into<S: Element, D: Element>(
     let ss = cast_slice::<S>(gs.as_bytes());
     let mut gd = dst.storage().write();
     let sd = cast_slice_mut::<D>(gd.as_bytes_mut());
-    let mut it = StridedIter::new(
-        ld.shape(),
-        &[ld.strides(), ls.strides()],
-        &[ld.offset(), ls.offset()],
-        0,
-    );
-    it.run(ld.numel(), |[od, os]| sd[od] = conv(ss[os]));
+    let n = ld.numel();
+    if ld.is_contiguous() && ls.is_contiguous() {
+        // The common `copy_` and in-place result write: a flat, vectorisable loop.
+        let ss = &ss[ls.offset()..ls.offset() + n];
+        par_chunks(&mut sd[ld.offset()..ld.offset() + n], |s, chunk| {
+            let len = chunk.len();
+            for (o, &v) in chunk.iter_mut().zip(&ss[s..s + len]) {
+                *o = conv(v);
+            }
+        });
+    } else {
+        let mut it = StridedIter::new(
+            ld.shape(),
+            &[ld.strides(), ls.strides()],
+            &[ld.offset(), ls.offset()],
+            0,
+        );
+        it.run(n, |[od, os]| sd[od] = conv(ss[os]));
+    }
     drop(gd);
     dst.storage().bump_version();
     Ok(())

@@ -277,7 +277,7 @@ fn float_result(a: &Tensor, b: &Tensor) -> DType {
 }
 
 impl Tensor {
-    fn scalar_operand(&self, s: Scalar) -> Result<Tensor> {
+    pub(crate) fn scalar_operand(&self, s: Scalar) -> Result<Tensor> {
         s.to_tensor(promote_with_scalar(self.dtype(), s.kind()))
     }
 
@@ -544,34 +544,5 @@ impl Tensor {
     /// `self % s`.
     pub fn remainder_scalar(&self, s: impl Into<Scalar>) -> Result<Tensor> {
         self.remainder(&self.scalar_operand(s.into())?)
-    }
-
-    /// `self + other` in place (`x.add_(y)`).
-    pub fn add_(&self, other: &Tensor) -> Result<()> {
-        self.assign("add_", &self.inplace_source()?.add(other)?)
-    }
-    /// `self - other` in place.
-    pub fn sub_(&self, other: &Tensor) -> Result<()> {
-        self.assign("sub_", &self.inplace_source()?.sub(other)?)
-    }
-    /// `self * other` in place.
-    pub fn mul_(&self, other: &Tensor) -> Result<()> {
-        self.assign("mul_", &self.inplace_source()?.mul(other)?)
-    }
-    /// `self / other` in place.
-    pub fn div_(&self, other: &Tensor) -> Result<()> {
-        self.assign("div_", &self.inplace_source()?.div(other)?)
-    }
-    /// `self + alpha * other` in place (`x.add_(y, alpha=a)`), the optimizer workhorse.
-    pub fn add_alpha_(&self, other: &Tensor, alpha: f64) -> Result<()> {
-        self.assign("add_", &self.inplace_source()?.add_alpha(other, alpha)?)
-    }
-    /// `self + s` in place.
-    pub fn add_scalar_(&self, s: impl Into<Scalar>) -> Result<()> {
-        self.assign("add_", &self.inplace_source()?.add_scalar(s)?)
-    }
-    /// `self * s` in place.
-    pub fn mul_scalar_(&self, s: impl Into<Scalar>) -> Result<()> {
-        self.assign("mul_", &self.inplace_source()?.mul_scalar(s)?)
     }
 }

@@ -1,5 +1,5 @@
 //! The ops. Primitives (the contract every device implements): elementwise map (unary,
-//! binary, ternary tables), cast/copy, reduce, bmm, gather, scatter, cat, conv (conv,
+//! binary, ternary tables), cast/copy, reduce, bmm (and addmm), gather, scatter, cat, conv (conv,
 //! transposed conv, weight gradient, im2col/col2im), pool (max, average and its adjoint).
 //! Everything else is a view (`movement`) or a composite (`composite`) of those; `fft` wraps
 //! rustfft/realfft.
@@ -13,6 +13,7 @@ pub mod conv;
 mod einsum;
 pub mod fft;
 pub mod index;
+mod inplace;
 mod matmul;
 mod movement;
 mod operators;

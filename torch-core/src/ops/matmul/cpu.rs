@@ -11,10 +11,10 @@ use crate::{DType, Element, Error, Result, Tensor, with_dtype};
 pub(crate) fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     a.device().check_available("bmm")?;
     match a.dtype() {
-        DType::F32 => gemm_kernel::<f32>(a, b),
-        DType::F64 => gemm_kernel::<f64>(a, b),
-        DType::F16 => gemm_kernel::<half::f16>(a, b),
-        DType::C64 => gemm_kernel::<num_complex::Complex32>(a, b),
+        DType::F32 => gemm_kernel::<f32>(a, b, None),
+        DType::F64 => gemm_kernel::<f64>(a, b, None),
+        DType::F16 => gemm_kernel::<half::f16>(a, b, None),
+        DType::C64 => gemm_kernel::<num_complex::Complex32>(a, b, None),
         DType::BF16 => {
             bmm(&a.to_dtype(DType::F32)?, &b.to_dtype(DType::F32)?)?.to_dtype(DType::BF16)
         }
@@ -26,17 +26,53 @@ pub(crate) fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
 }
 
+/// `beta * c + alpha * (a @ b)` for f32/f64 matrices `a: [M, K]`, `b: [K, N]` and `c`
+/// broadcast to `[M, N]` (`beta != 0`): `c` is copied into the output and gemm adds the scaled
+/// product onto it, so the bias costs one row-broadcast copy instead of a separate pass.
+pub(crate) fn addmm(c: &Tensor, a: &Tensor, b: &Tensor, beta: f64, alpha: f64) -> Result<Tensor> {
+    let (m, n) = (a.shape()[0], b.shape()[1]);
+    // A fresh buffer (deep_clone always copies), never `c`'s own storage.
+    let acc = c.expand(&[m as i64, n as i64])?.deep_clone()?;
+    let (a, b) = (a.unsqueeze(0)?, b.unsqueeze(0)?);
+    let out = match a.dtype() {
+        DType::F32 => gemm_kernel::<f32>(&a, &b, Some((acc, beta, alpha)))?,
+        DType::F64 => gemm_kernel::<f64>(&a, &b, Some((acc, beta, alpha)))?,
+        d => {
+            return Err(Error::UnsupportedDType {
+                op: "addmm",
+                dtype: d,
+            });
+        }
+    };
+    out.squeeze_dim(0)
+}
+
 fn dims(a: &Tensor, b: &Tensor) -> (usize, usize, usize, usize) {
     (a.shape()[0], a.shape()[1], a.shape()[2], b.shape()[2])
 }
 
-fn gemm_kernel<T: Element>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+/// `out[b] = a[b] @ b[b]`, or with `acc = Some((c, beta, alpha))` (`c` a contiguous
+/// `[M, N]` tensor of its own, batch 1) `beta * c + alpha * a @ b` computed in `c`'s storage.
+fn gemm_kernel<T: Element>(
+    a: &Tensor,
+    b: &Tensor,
+    acc: Option<(Tensor, f64, f64)>,
+) -> Result<Tensor> {
     let (batch, m, k, n) = dims(a, b);
-    // gemm overwrites the output (read_dst false) whenever there is a product to take.
-    let out = if k > 0 {
-        Storage::uninit(batch * m * n, T::DTYPE)
-    } else {
-        Storage::zeros(batch * m * n, T::DTYPE)
+    let (read_dst, dst_scale, product_scale) = match &acc {
+        Some((_, beta, alpha)) => (true, T::from_f64(*beta), T::from_f64(*alpha)),
+        None => (false, T::from_f64(0.0), T::from_f64(1.0)),
+    };
+    let out = match acc {
+        Some((c, beta, _)) => {
+            if k == 0 {
+                return c.mul_scalar(beta)?.unsqueeze(0);
+            }
+            c.storage().clone()
+        }
+        // gemm overwrites the output (read_dst false) whenever there is a product to take.
+        None if k > 0 => Storage::uninit(batch * m * n, T::DTYPE),
+        None => Storage::zeros(batch * m * n, T::DTYPE),
     };
     if batch * m * n == 0 {
         return Ok(Tensor::from_storage(out, &[batch, m, n], T::DTYPE));
@@ -58,8 +94,6 @@ fn gemm_kernel<T: Element>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         } else {
             Parallelism::None
         };
-        let zero = T::from_f64(0.0);
-        let one = T::from_f64(1.0);
         let (pa, pb, po) = (
             sa.as_ptr() as usize,
             sb.as_ptr() as usize,
@@ -78,15 +112,15 @@ fn gemm_kernel<T: Element>(a: &Tensor, b: &Tensor) -> Result<Tensor> {
                     (po as *mut T).add(i * m * n),
                     1,
                     n as isize,
-                    false,
+                    read_dst,
                     (pa as *const T).add(ao),
                     la.strides()[2] as isize,
                     la.strides()[1] as isize,
                     (pb as *const T).add(bo),
                     lb.strides()[2] as isize,
                     lb.strides()[1] as isize,
-                    zero,
-                    one,
+                    dst_scale,
+                    product_scale,
                     false,
                     false,
                     false,

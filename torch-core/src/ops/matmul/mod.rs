@@ -1,13 +1,14 @@
 //! Matrix products with PyTorch's rules: `matmul` (1-D, 2-D, batched with broadcasting),
-//! `mm`, `bmm`, `mv`, `dot`, `outer`, `addmm`. One primitive, `bmm`, with its own backward;
-//! the rest are views around it.
+//! `mm`, `bmm`, `mv`, `dot`, `outer`, `addmm`. Two primitives with their own backward: `bmm`,
+//! and `addmm` for f32/f64 matrices (gemm accumulating onto the bias); the rest are views
+//! around `bmm`.
 
 mod cpu;
 
 use crate::autograd::{BackwardCtx, GradFn, SavedTensor, record};
 use crate::ops::binary::result_type;
-use crate::shape::broadcast_shapes;
-use crate::{Error, Result, Tensor};
+use crate::shape::{Dims, broadcast_shapes};
+use crate::{DType, Error, Result, Tensor};
 
 struct BmmBackward(SavedTensor, SavedTensor);
 impl GradFn for BmmBackward {
@@ -25,6 +26,35 @@ impl GradFn for BmmBackward {
             .then(|| a.transpose(1, 2)?.conj()?.bmm(g))
             .transpose()?;
         Ok(vec![ga, gb])
+    }
+}
+
+struct AddmmBackward {
+    self_shape: Dims,
+    beta: f64,
+    alpha: f64,
+    mat1: SavedTensor,
+    mat2: SavedTensor,
+}
+impl GradFn for AddmmBackward {
+    fn name(&self) -> &'static str {
+        "AddmmBackward"
+    }
+    fn backward(&self, ctx: &BackwardCtx, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let scaled = |t: Tensor, s: f64| if s == 1.0 { Ok(t) } else { t.mul_scalar(s) };
+        let gs = ctx
+            .needs_input_grad(0)
+            .then(|| scaled(g.sum_to(&self.self_shape)?, self.beta))
+            .transpose()?;
+        let g1 = ctx
+            .needs_input_grad(1)
+            .then(|| scaled(g.mm(&self.mat2.unpack(ctx)?.t()?)?, self.alpha))
+            .transpose()?;
+        let g2 = ctx
+            .needs_input_grad(2)
+            .then(|| scaled(self.mat1.unpack(ctx)?.t()?.mm(g)?, self.alpha))
+            .transpose()?;
+        Ok(vec![gs, g1, g2])
     }
 }
 
@@ -135,20 +165,48 @@ impl Tensor {
         self.unsqueeze(1)?.mul(&other.unsqueeze(0)?)
     }
 
-    /// `beta * self + alpha * (mat1 @ mat2)` (`torch.addmm`).
+    /// `beta * self + alpha * (mat1 @ mat2)` (`torch.addmm`); `self` broadcasts to the
+    /// product's shape. f32/f64 run as one gemm that accumulates onto the broadcast `self`
+    /// (the `Linear` forward). Derivative: `beta * g` summed to `self`'s shape,
+    /// `alpha * g @ mat2^T`, `alpha * mat1^T @ g`.
     pub fn addmm(&self, mat1: &Tensor, mat2: &Tensor, beta: f64, alpha: f64) -> Result<Tensor> {
-        let p = mat1.mm(mat2)?;
-        let p = if alpha == 1.0 {
-            p
-        } else {
-            p.mul_scalar(alpha)?
-        };
-        let s = if beta == 1.0 {
-            self.clone()
-        } else {
-            self.mul_scalar(beta)?
-        };
-        s.add(&p)
+        let dtype = self.dtype();
+        let fused = matches!(dtype, DType::F32 | DType::F64)
+            && beta != 0.0
+            && mat1.dtype() == dtype
+            && mat2.dtype() == dtype
+            && mat1.dim() == 2
+            && mat2.dim() == 2
+            && mat1.shape()[1] == mat2.shape()[0]
+            && broadcast_shapes("addmm", self.shape(), &[mat1.shape()[0], mat2.shape()[1]])
+                .is_ok_and(|s| s.as_slice() == [mat1.shape()[0], mat2.shape()[1]]);
+        if !fused {
+            let p = mat1.mm(mat2)?;
+            let p = if alpha == 1.0 {
+                p
+            } else {
+                p.mul_scalar(alpha)?
+            };
+            return match beta {
+                // As PyTorch: `self` is ignored (NaN and all) when beta is zero.
+                0.0 => {
+                    broadcast_shapes("addmm", self.shape(), p.shape())?;
+                    Ok(p)
+                }
+                1.0 => self.add(&p),
+                _ => self.mul_scalar(beta)?.add(&p),
+            };
+        }
+        let out = cpu::addmm(&self.detach(), &mat1.detach(), &mat2.detach(), beta, alpha)?;
+        Ok(record(out, &[self, mat1, mat2], |_| {
+            Box::new(AddmmBackward {
+                self_shape: self.shape().into(),
+                beta,
+                alpha,
+                mat1: SavedTensor::input(mat1),
+                mat2: SavedTensor::input(mat2),
+            })
+        }))
     }
 
     /// Matrix product with PyTorch's rules (`torch.matmul`, `@`): dot for 1-D x 1-D, mm for
