@@ -1,0 +1,8 @@
+//! torchtext and HuggingFace-style NLP for torch-rs: tokenizers, BERT and GPT-2 with
+//! HuggingFace's names, key layouts and defaults.
+
+pub mod tokenizer;
+
+pub use tokenizer::{
+    BatchEncoding, BertTokenizerOptions, Encoding, Padding, Side, TokenizeOptions, Tokenizer,
+};
