@@ -1,8 +1,12 @@
 //! torchtext and HuggingFace-style NLP for torch-rs: tokenizers, BERT and GPT-2 with
 //! HuggingFace's names, key layouts and defaults.
 
+pub mod models;
 pub mod tokenizer;
 
+pub use models::bert::{
+    BertConfig, BertForMaskedLM, BertForSequenceClassification, BertModel, SentenceTransformer,
+};
 pub use tokenizer::{
     BatchEncoding, BertTokenizerOptions, Encoding, Padding, Side, TokenizeOptions, Tokenizer,
 };

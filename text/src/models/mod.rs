@@ -1,0 +1,9 @@
+//! Pretrained model architectures in HuggingFace's layouts and key names (no renaming):
+//! BERT, with the shared pieces (activations, config and weight loading).
+
+mod activation;
+pub mod bert;
+pub(crate) mod config;
+pub mod weights;
+
+pub use activation::Activation;
