@@ -7,6 +7,8 @@ pub mod tokenizer;
 pub use models::bert::{
     BertConfig, BertForMaskedLM, BertForSequenceClassification, BertModel, SentenceTransformer,
 };
+pub use models::generation::GenerationConfig;
+pub use models::gpt2::{GPT2Config, GPT2LMHeadModel, GPT2Model, KvCache};
 pub use tokenizer::{
     BatchEncoding, BertTokenizerOptions, Encoding, Padding, Side, TokenizeOptions, Tokenizer,
 };
