@@ -70,6 +70,7 @@ def tiny():
     ids = torch.tensor([[2, 17, 45, 9, 88, 3, 0], [2, 60, 61, 3, 0, 0, 0]])
     mask = torch.tensor([[1, 1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0, 0]])
     types = torch.tensor([[0, 0, 0, 1, 1, 1, 0], [0, 0, 1, 1, 0, 0, 0]])
+    step = train_step(cls, ids, mask, types)
     with torch.no_grad():
         base = cls.bert(input_ids=ids, attention_mask=mask, token_type_ids=types)
         save_file({
@@ -79,7 +80,22 @@ def tiny():
             "cls_logits": cls(input_ids=ids, attention_mask=mask, token_type_ids=types).logits.contiguous(),
             "last_hidden_state": base.last_hidden_state.contiguous(),
             "pooler_output": base.pooler_output.contiguous(),
+            **step,
         }, str(GOLD / "tiny_bert.safetensors"))
+
+
+def train_step(cls, ids, mask, types):
+    """Loss and gradients of one classification step (eval mode: no dropout)."""
+    cls.zero_grad()
+    out = cls(input_ids=ids, attention_mask=mask, token_type_ids=types, labels=torch.tensor([2, 0]))
+    out.loss.backward()
+    return {
+        "train_loss": out.loss.detach().reshape(1),
+        "grad_classifier_weight": cls.classifier.weight.grad.clone(),
+        "grad_word_embeddings": cls.bert.embeddings.word_embeddings.weight.grad.clone(),
+        "grad_layer0_query_weight": cls.bert.encoder.layer[0].attention.self.query.weight.grad.clone(),
+        "grad_layer1_output_ln_weight": cls.bert.encoder.layer[1].output.LayerNorm.weight.grad.clone(),
+    }
 
 
 if __name__ == "__main__":

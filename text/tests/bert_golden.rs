@@ -147,3 +147,62 @@ fn hf_key_names_are_kept() {
     }
     assert_eq!(m.num_parameters(), 22_713_216);
 }
+
+#[test]
+fn tiny_bert_classifier_training_step_matches_transformers() {
+    use torch_nn::functional::{CrossEntropyOptions, cross_entropy};
+    let g = golden("tiny_bert.safetensors");
+    let m = BertForSequenceClassification::from_pretrained(
+        crate_dir().join("tests/fixtures/tiny-bert-cls"),
+    )
+    .unwrap();
+    let logits = m
+        .forward(
+            &g["input_ids"],
+            Some(&g["attention_mask"]),
+            Some(&g["token_type_ids"]),
+        )
+        .unwrap();
+    let labels = Tensor::from_vec(vec![2i64, 0], &[2]).unwrap();
+    let loss = cross_entropy(&logits, &labels, &CrossEntropyOptions::default()).unwrap();
+    assert_close_tol(&loss.reshape(&[1]).unwrap(), &g["train_loss"], 1e-5, 1e-6);
+    loss.backward().unwrap();
+    let grad = |t: &Tensor| t.grad().expect("gradient");
+    assert_close_tol(
+        &grad(&m.classifier.weight),
+        &g["grad_classifier_weight"],
+        1e-4,
+        1e-6,
+    );
+    assert_close_tol(
+        &grad(&m.bert.embeddings.word_embeddings.weight),
+        &g["grad_word_embeddings"],
+        1e-4,
+        1e-6,
+    );
+    assert_close_tol(
+        &grad(
+            &m.bert.encoder.layer[0]
+                .attention
+                .self_attention
+                .query
+                .weight,
+        ),
+        &g["grad_layer0_query_weight"],
+        1e-4,
+        1e-6,
+    );
+    assert_close_tol(
+        &grad(
+            m.bert.encoder.layer[1]
+                .output
+                .LayerNorm
+                .weight
+                .as_ref()
+                .unwrap(),
+        ),
+        &g["grad_layer1_output_ln_weight"],
+        1e-4,
+        1e-6,
+    );
+}

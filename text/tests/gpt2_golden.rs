@@ -241,3 +241,20 @@ fn generate_rejects_bad_input() {
     let flat = Tensor::from_vec(vec![1i64, 2, 3], &[3]).unwrap();
     assert!(m.generate(&flat, None, &greedy(2), None, None).is_err());
 }
+
+#[test]
+fn bare_gpt2_model_loads_the_lm_checkpoint() {
+    let g = golden();
+    // HF's base-model prefix rule: `transformer.*` keys load into a bare GPT2Model.
+    let m = torch_text::GPT2Model::from_pretrained(fixture()).unwrap();
+    let _ng = no_grad();
+    let h = m.forward(&g["prompt0"], None, None, None).unwrap();
+    let logits =
+        torch_nn::functional::linear(&h.select(1, -1).unwrap(), &m.wte.weight, None).unwrap();
+    assert_close_tol(&logits, &g["logits0_last"], 0.0, 1e-4);
+    assert!(
+        torch_nn::Module::state_dict(&m)
+            .keys()
+            .any(|k| k == "h.1.attn.c_attn.weight")
+    );
+}
