@@ -2,6 +2,7 @@
 //! HuggingFace's names, key layouts and defaults.
 
 pub mod data_utils;
+pub mod datasets;
 pub mod models;
 pub mod tokenizer;
 pub mod vocab;
