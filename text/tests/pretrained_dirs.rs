@@ -94,3 +94,27 @@ fn sharded_safetensors_index_loads() {
         .to_string();
     assert!(err.contains("weight_map"), "{err}");
 }
+
+#[test]
+fn assigned_weights_are_copied_on_first_in_place_write() {
+    // from_pretrained assigns the memory-mapped tensors; an optimiser's in-place update
+    // must copy them first and leave the file alone.
+    let m = BertForSequenceClassification::from_pretrained(dir("fixtures/tiny-bert-cls")).unwrap();
+    let before = m.classifier.weight.to_vec_f64().unwrap();
+    {
+        let _g = no_grad();
+        m.classifier.weight.add_scalar_(1.0).unwrap();
+    }
+    let after = m.classifier.weight.to_vec_f64().unwrap();
+    assert!(
+        before
+            .iter()
+            .zip(&after)
+            .all(|(b, a)| (a - b - 1.0).abs() < 1e-6)
+    );
+    assert!(m.classifier.weight.requires_grad());
+    let again =
+        BertForSequenceClassification::from_pretrained(dir("fixtures/tiny-bert-cls")).unwrap();
+    assert_eq!(again.classifier.weight.to_vec_f64().unwrap(), before);
+    check(&again);
+}

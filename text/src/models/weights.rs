@@ -3,12 +3,12 @@
 //! `pytorch_model.bin` through torch-core's checkpoint reader) and HF's base-model prefix
 //! rule (a `bert.`-prefixed checkpoint loads into a bare `BertModel` and the reverse).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use torch_core::{Error, Result};
-use torch_nn::{Module, StateDict};
+use torch_core::{Error, Result, Tensor};
+use torch_nn::{MemberMut, Module, Parameter, StateDict};
 
 /// The weight file(s) a model directory holds, in HF's order of preference.
 pub(crate) fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -64,13 +64,76 @@ pub fn load_checkpoint_dir(dir: impl AsRef<Path>) -> Result<StateDict> {
     Ok(all)
 }
 
-/// Copies `state` into `module` as HF's `from_pretrained` does: keys are HF's own; when the
+/// The dotted name of `name` under `prefix`.
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// `tensor` as `like`'s dtype (no copy when it already is), or why not, for `key`.
+fn matching(key: &str, tensor: &Tensor, like: &Tensor) -> std::result::Result<Tensor, String> {
+    if tensor.shape() != like.shape() {
+        return Err(format!(
+            "size mismatch for {key}: copying a param with shape {:?} from checkpoint, the shape in current model is {:?}.",
+            tensor.shape(),
+            like.shape()
+        ));
+    }
+    if tensor.dtype() == like.dtype() {
+        Ok(tensor.clone())
+    } else {
+        tensor
+            .to_dtype(like.dtype())
+            .map_err(|e| format!("{key}: {e}"))
+    }
+}
+
+/// Puts the checkpoint's tensors in place of the module's parameters and persistent buffers
+/// (PyTorch's `load_state_dict(assign=True)`): memory-mapped safetensors stay mapped, nothing
+/// is copied until a first in-place write (torch-core copies the storage then).
+fn assign(
+    m: &mut dyn Module,
+    prefix: &str,
+    state: &HashMap<&str, &Tensor>,
+    missing: &mut Vec<String>,
+    problems: &mut Vec<String>,
+) {
+    m.visit_mut(&mut |name, member| {
+        let key = join(prefix, name);
+        match member {
+            MemberMut::Parameter(p) => match state.get(key.as_str()) {
+                None => missing.push(key),
+                Some(t) => match matching(&key, t, p)
+                    .and_then(|t| Parameter::new(t).map_err(|e| format!("{key}: {e}")))
+                {
+                    Ok(new) => *p = new,
+                    Err(e) => problems.push(e),
+                },
+            },
+            MemberMut::Buffer(b, true) => match state.get(key.as_str()) {
+                None => missing.push(key),
+                Some(t) => match matching(&key, t, b) {
+                    Ok(new) => *b = new,
+                    Err(e) => problems.push(e),
+                },
+            },
+            MemberMut::Child(c) => assign(c, &key, state, missing, problems),
+            _ => {}
+        }
+    });
+}
+
+/// Loads `state` into `module` as HF's `from_pretrained` does: keys are HF's own; when the
 /// module's keys carry `prefix.` (`bert.`) and the checkpoint's do not, or the reverse, the
-/// prefix is added or removed. A key the module needs and the checkpoint lacks is an error
-/// naming `source`; extra keys (tied `cls.predictions.decoder.*`, old `position_ids`
-/// buffers, a pooler the head does not use) are ignored, as HF ignores them.
+/// prefix is added or removed. The tensors are assigned, not copied (see `assign`). A key
+/// the module needs and the checkpoint lacks is an error naming `source`; extra keys (tied
+/// `cls.predictions.decoder.*`, old `position_ids` buffers, a pooler the head does not use)
+/// are ignored, as HF ignores them.
 pub fn load_hf_state_dict(
-    module: &dyn Module,
+    module: &mut dyn Module,
     state: StateDict,
     prefix: &str,
     source: &Path,
@@ -80,7 +143,7 @@ pub fn load_hf_state_dict(
     let has = |k: &str| state.get(k).is_some();
     let own_prefixed = !prefix.is_empty() && own.iter().any(|k| k.starts_with(&dotted));
     let ckpt_prefixed = !prefix.is_empty() && state.keys().any(|k| k.starts_with(&dotted));
-    let state = if own_prefixed && !ckpt_prefixed {
+    let state: StateDict = if own_prefixed && !ckpt_prefixed {
         state
             .into_iter()
             .map(|(k, t)| {
@@ -102,14 +165,14 @@ pub fn load_hf_state_dict(
     } else {
         state
     };
-    let keys = module
-        .load_state_dict(&state, false)
-        .map_err(|e| Error::format(source, e.to_string()))?;
-    if !keys.missing_keys.is_empty() {
-        return Err(Error::format(
-            source,
-            format!("missing weights: {}", keys.missing_keys.join(", ")),
-        ));
+    let by_name: HashMap<&str, &Tensor> = state.iter().collect();
+    let (mut missing, mut problems) = (Vec::new(), Vec::new());
+    assign(module, "", &by_name, &mut missing, &mut problems);
+    if !missing.is_empty() {
+        problems.insert(0, format!("missing weights: {}", missing.join(", ")));
+    }
+    if !problems.is_empty() {
+        return Err(Error::format(source, problems.join("; ")));
     }
     Ok(())
 }
@@ -125,8 +188,8 @@ pub(crate) fn from_pretrained_dir<C, M: Module>(
 ) -> Result<M> {
     let config = read_config(&dir.join("config.json"))?;
     let state = load_checkpoint_dir(dir)?;
-    let model = build(&config, &state)?;
-    load_hf_state_dict(&model, state, prefix, dir)?;
+    let mut model = build(&config, &state)?;
+    load_hf_state_dict(&mut model, state, prefix, dir)?;
     Ok(model)
 }
 
