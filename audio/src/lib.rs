@@ -18,4 +18,5 @@
 pub mod datasets;
 pub mod functional;
 pub mod io;
+pub mod models;
 pub mod transforms;
