@@ -2,6 +2,7 @@
 //! against torchaudio's (goldens from `scripts/golden/audio_transforms.py`) and against finite
 //! differences. The core's stft computes in f32/complex64 (there is no complex128), so the
 //! finite-difference check uses f32-sized steps and tolerances instead of R17's f64 ones.
+//! `lfilter` (f64 throughout) gets R17's default gradcheck and torchaudio's gradients.
 
 use torch_audio::functional::{self as F, MelScaleType, Normalized, SpectrogramArgs};
 use torch_audio::io::{LoadOptions, load};
@@ -135,6 +136,70 @@ fn spectrogram_and_mel_pass_finite_difference_checks() {
                 .to_dtype(DType::F64)
         },
         &[x],
+        opts,
+    )
+    .unwrap();
+}
+
+#[test]
+fn lfilter_gradients_match_torchaudio_and_finite_differences() {
+    let g = load_golden(env!("CARGO_MANIFEST_DIR"), "transforms").unwrap();
+    let path = shared_data().join("audio/librivox/sense_and_sensibility_01_austen_64kb-0880.wav");
+    let (y, _) = load(path, LoadOptions::default()).unwrap();
+    let x = Tensor::cat(
+        &[
+            &y.narrow(1, 16000, 1200).unwrap(),
+            &y.narrow(1, 24000, 1200).unwrap(),
+        ],
+        0,
+    )
+    .unwrap();
+    let x = x.requires_grad_(true).unwrap();
+    let a = Tensor::from_vec(vec![1.0f32, -1.2, 0.5], &[3])
+        .unwrap()
+        .requires_grad_(true)
+        .unwrap();
+    let b = Tensor::from_vec(vec![0.3f32, 0.2, 0.1], &[3])
+        .unwrap()
+        .requires_grad_(true)
+        .unwrap();
+    let out = F::lfilter(&x, &a, &b, false, true).unwrap();
+    out.pow_scalar(2.0)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward()
+        .unwrap();
+    assert_grad("grad.lfilter.x", &x.grad().unwrap(), &g["grad.lfilter.x"]);
+    assert_grad("grad.lfilter.a", &a.grad().unwrap(), &g["grad.lfilter.a"]);
+    assert_grad("grad.lfilter.b", &b.grad().unwrap(), &g["grad.lfilter.b"]);
+
+    // f64 end to end, so R17's tolerances apply: 1-D and 2-D (batched and stacked)
+    // coefficients, a transposed waveform, and the clamp.
+    let opts = GradcheckOptions::default();
+    let w: Vec<f64> = (0..40).map(|i| 0.4 * ((i as f64) * 0.7).sin()).collect();
+    let w = Tensor::from_vec(w, &[2, 20]).unwrap();
+    let a1 = Tensor::from_vec(vec![1.1f64, -0.6, 0.2], &[3]).unwrap();
+    let b1 = Tensor::from_vec(vec![0.5f64, 0.3, -0.2], &[3]).unwrap();
+    gradcheck(
+        |i| F::lfilter(&i[0], &i[1], &i[2], false, true),
+        &[w.clone(), a1.clone(), b1.clone()],
+        opts,
+    )
+    .unwrap();
+    let wt = w.reshape(&[20, 2]).unwrap().t().unwrap();
+    gradcheck(|i| F::lfilter(&i[0], &a1, &b1, true, true), &[wt], opts).unwrap();
+    let a2 = Tensor::from_vec(vec![1.0f64, -0.5, 0.9, 0.3], &[2, 2]).unwrap();
+    let b2 = Tensor::from_vec(vec![0.5f64, 0.5, 1.0, -1.0], &[2, 2]).unwrap();
+    gradcheck(
+        |i| F::lfilter(&i[0], &i[1], &i[2], false, true),
+        &[w.clone(), a2.clone(), b2.clone()],
+        opts,
+    )
+    .unwrap();
+    gradcheck(
+        |i| F::lfilter(&i[0], &i[1], &i[2], false, false),
+        &[w, a2, b2],
         opts,
     )
     .unwrap();

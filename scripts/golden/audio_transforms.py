@@ -96,6 +96,11 @@ mel = T.MelSpectrogram(n_fft=64, hop_length=16, n_mels=8)(xs)
 (mel + 1e-6).log().mean().backward()
 out["grad.mel_logmean"] = xs.grad.clone()
 
+# lfilter is differentiable in the waveform and both coefficient sets.
+xg, ag, bg = (t.clone().requires_grad_(True) for t in (x, a3, b3))
+F.lfilter(xg, ag, bg, clamp=False).pow(2).sum().backward()
+out["grad.lfilter.x"], out["grad.lfilter.a"], out["grad.lfilter.b"] = xg.grad, ag.grad, bg.grad
+
 out = {k: v.contiguous() for k, v in out.items()}
 save_file(out, ROOT / "audio" / "tests" / "golden" / "transforms.safetensors")
 print(len(out), "tensors,", sum(v.numel() for v in out.values()), "values")

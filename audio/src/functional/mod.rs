@@ -4,6 +4,7 @@
 mod amplitude;
 mod filterbanks;
 mod filtering;
+mod lfilter;
 mod misc;
 mod resample;
 mod spectrogram;
@@ -14,8 +15,9 @@ pub use filterbanks::{
     MelScaleType, create_dct, hz_to_mel, linear_fbanks, mel_to_hz, melscale_fbanks,
 };
 pub use filtering::{
-    bandpass_biquad, biquad, deemphasis, highpass_biquad, lfilter, lowpass_biquad, preemphasis,
+    bandpass_biquad, biquad, deemphasis, highpass_biquad, lowpass_biquad, preemphasis,
 };
+pub use lfilter::lfilter;
 pub use misc::{FadeShape, compute_deltas, mask_along_axis, mask_along_axis_iid, mask_range};
 pub(crate) use misc::{fade_in_curve, fade_out_curve};
 pub use resample::{ResampleOptions, ResamplingMethod, resample};
