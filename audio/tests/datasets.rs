@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
-use torch_audio::datasets::{LibriSpeech, SpeechCommands, TranscribedUtterances, pad_waveforms};
+use torch_audio::datasets::{
+    AudioFolder, LibriSpeech, SpeechCommands, TranscribedUtterances, pad_waveforms,
+};
 use torch_audio::io::{LoadOptions, load};
 use torch_core::Tensor;
 use torch_core::data::Dataset;
@@ -167,4 +169,22 @@ fn pad_waveforms_zero_pads_to_the_longest() {
     let stereo = Tensor::zeros(&[2, 2], Default::default()).unwrap();
     assert!(pad_waveforms(&[a, stereo]).is_err());
     assert!(pad_waveforms(&[]).is_err());
+}
+
+#[test]
+fn audio_folder_indexes_class_folders() {
+    let ds = AudioFolder::new(shared_data().join("audio/asterisk-en")).unwrap();
+    assert_eq!(ds.classes, ["digits", "letters"]);
+    assert_eq!(ds.len(), 36);
+    assert_eq!(ds.samples.iter().filter(|s| s.1 == 0).count(), 10);
+    let (w, sr, class) = ds.get(12).unwrap();
+    assert_eq!((sr, class), (8000, 1));
+    assert!(ds.samples[12].0.ends_with("letters/c.wav"));
+    let (direct, _) = load(&ds.samples[12].0, LoadOptions::default()).unwrap();
+    assert_eq!(w.to_vec_f64().unwrap(), direct.to_vec_f64().unwrap());
+    let digits = AudioFolder::new(digits_root()).unwrap();
+    assert_eq!((digits.classes.len(), digits.len()), (10, 400));
+    let empty = tempfile::tempdir().unwrap();
+    assert!(AudioFolder::new(empty.path()).is_err());
+    assert!(ds.get(36).is_err());
 }

@@ -1,12 +1,15 @@
 //! Audio datasets (`torchaudio.datasets`-style): a Speech-Commands-style keyword folder
 //! (splits from list files or a CSV index), utterances with transcripts (the `fileids` +
-//! `transcription` layout and LibriSpeech's), and a collate function that pads.
+//! `transcription` layout and LibriSpeech's), a generic class-folder dataset, and a collate
+//! function that pads.
 
 mod collate;
+mod folder;
 mod keyword;
 mod utterances;
 
 pub use collate::pad_waveforms;
+pub use folder::{AUDIO_EXTENSIONS, AudioFolder};
 pub use keyword::{KeywordSample, SpeechCommands};
 pub use utterances::{LibriSpeech, LibriSpeechSample, TranscribedUtterances, Utterance};
 
