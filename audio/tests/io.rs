@@ -275,6 +275,8 @@ fn info_reports_header_fields() {
         (m.encoding.as_str(), m.bits_per_sample, m.num_channels),
         ("MP3", 0, 1)
     );
+    // The gapless frame count (LAME's delay and padding excluded), as soundfile's.
+    assert_eq!(m.num_frames as usize, g.usize("mp3", "frames"));
 }
 
 #[test]
