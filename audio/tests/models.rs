@@ -52,3 +52,63 @@ fn m5_matches_the_torchaudio_tutorial_model() {
         assert_close_tol(&grad, &g[key], 1e-3, 1e-4 * scale);
     }
 }
+
+#[test]
+fn mel_cnn_learns_a_small_set_of_spoken_digits() {
+    use torch_audio::datasets::SpeechCommands;
+    use torch_core::data::Dataset;
+    use torch_nn::functional::cross_entropy;
+    use torch_nn::optim::{Adam, AdamOptions, Optimizer};
+    let root = shared_data().join("audio/spoken-digits");
+    let ds = SpeechCommands::from_csv(&root, root.join("index.csv"), Some("train")).unwrap();
+    // Two clips per digit (20 clips).
+    let mut seen = [0usize; 10];
+    let (mut waves, mut labels) = (Vec::new(), Vec::new());
+    for i in 0..ds.len() {
+        let s = ds.get(i).unwrap();
+        if seen[s.label_id as usize] < 2 {
+            seen[s.label_id as usize] += 1;
+            waves.push(s.waveform);
+            labels.push(s.label_id);
+        }
+    }
+    let refs: Vec<&Tensor> = waves.iter().collect();
+    let x = Tensor::stack(&refs, 0).unwrap(); // (20, 1, 16000)
+    let y = Tensor::from_vec(labels, &[20]).unwrap();
+    torch_core::manual_seed(0);
+    let model = torch_audio::models::MelCnn::new(16000, 10).unwrap();
+    assert_eq!(model.forward(&x).unwrap().shape(), &[20, 10]);
+    let mut opt = Adam::new(
+        model.parameters(),
+        AdamOptions {
+            lr: 1e-2,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let ce = CrossEntropyOptions::default();
+    let mut first = None;
+    let mut last = 0.0;
+    for _ in 0..40 {
+        opt.zero_grad();
+        let loss = cross_entropy(&model.forward(&x).unwrap(), &y, &ce).unwrap();
+        loss.backward().unwrap();
+        opt.step().unwrap();
+        last = loss.item().unwrap();
+        first.get_or_insert(last);
+    }
+    let first = first.unwrap();
+    assert!(last < 0.25 * first, "loss {first} -> {last}");
+    model.eval();
+    let pred = model.forward(&x).unwrap().argmax(Some(1), false).unwrap();
+    let acc = pred
+        .eq(&y)
+        .unwrap()
+        .to_dtype(torch_core::DType::F64)
+        .unwrap()
+        .mean()
+        .unwrap()
+        .item()
+        .unwrap();
+    assert!(acc >= 0.9, "training accuracy {acc}");
+}
