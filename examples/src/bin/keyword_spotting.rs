@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use examples::cli::or_usage;
+use examples::cli::{TrainArgs, or_usage, parse_train_args};
 use examples::plot::{Chart, Series, save_png};
 use examples::progress::EpochBar;
 use torch_audio::datasets::SpeechCommands;
@@ -24,18 +24,8 @@ use torch_nn::functional::{self as F, CrossEntropyOptions};
 use torch_nn::optim::{Adam, AdamOptions, Optimizer};
 use torch_nn::{Forward, Module};
 
-struct Args {
-    epochs: usize,
-    batch_size: usize,
-    lr: f64,
-    seed: u64,
-    threads: Option<usize>,
-    data: PathBuf,
-    out: PathBuf,
-}
-
-fn parse_args() -> std::result::Result<Args, String> {
-    let mut a = Args {
+fn parse_args() -> std::result::Result<TrainArgs, String> {
+    parse_train_args(TrainArgs {
         epochs: 30,
         batch_size: 32,
         lr: 0.01,
@@ -43,30 +33,11 @@ fn parse_args() -> std::result::Result<Args, String> {
         threads: None,
         data: shared_data().join("audio/spoken-digits"),
         out: PathBuf::from("runs/keyword_spotting"),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Err(String::new());
-        }
-        let value = it.next().ok_or(format!("{flag} needs a value"))?;
-        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
-        match flag.as_str() {
-            "--epochs" => a.epochs = value.parse().map_err(|e| bad(&e))?,
-            "--batch-size" => a.batch_size = value.parse().map_err(|e| bad(&e))?,
-            "--lr" => a.lr = value.parse().map_err(|e| bad(&e))?,
-            "--seed" => a.seed = value.parse().map_err(|e| bad(&e))?,
-            "--threads" => a.threads = Some(value.parse().map_err(|e| bad(&e))?),
-            "--data" => a.data = value.into(),
-            "--out" => a.out = value.into(),
-            _ => return Err(format!("unknown option {flag}")),
-        }
-    }
-    Ok(a)
+    })
 }
 
 /// A split as `(waveforms (N, 1, 8000), labels (N))`, resampled to 8 kHz as the tutorial.
-fn split(args: &Args, name: &str, resample: &Resample) -> Result<(Tensor, Tensor)> {
+fn split(args: &TrainArgs, name: &str, resample: &Resample) -> Result<(Tensor, Tensor)> {
     let ds = SpeechCommands::from_csv(&args.data, args.data.join("index.csv"), Some(name))?;
     let (mut waves, mut labels) = (Vec::new(), Vec::new());
     for i in 0..ds.len() {
@@ -85,7 +56,7 @@ fn accuracy(model: &M5, x: &Tensor, y: &Tensor) -> Result<f64> {
     pred.eq(y)?.to_dtype(DType::F64)?.mean()?.item()
 }
 
-fn run(args: Args) -> Result<()> {
+fn run(args: TrainArgs) -> Result<()> {
     if let Some(t) = args.threads {
         torch_core::set_num_threads(t);
     }
