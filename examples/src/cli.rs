@@ -14,3 +14,39 @@ pub fn or_usage<A>(parsed: Result<A, String>, usage: &str) -> A {
         }
     }
 }
+
+/// The options of the training examples (`--epochs`, `--batch-size`, `--lr`, `--seed`,
+/// `--threads`, `--data`, `--out`).
+pub struct TrainArgs {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    pub data: std::path::PathBuf,
+    pub out: std::path::PathBuf,
+}
+
+/// Parses the process arguments over `defaults`; `Err("")` for `--help`.
+pub fn parse_train_args(defaults: TrainArgs) -> Result<TrainArgs, String> {
+    let mut a = defaults;
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
+        match flag.as_str() {
+            "--epochs" => a.epochs = value.parse().map_err(|e| bad(&e))?,
+            "--batch-size" => a.batch_size = value.parse().map_err(|e| bad(&e))?,
+            "--lr" => a.lr = value.parse().map_err(|e| bad(&e))?,
+            "--seed" => a.seed = value.parse().map_err(|e| bad(&e))?,
+            "--threads" => a.threads = Some(value.parse().map_err(|e| bad(&e))?),
+            "--data" => a.data = value.into(),
+            "--out" => a.out = value.into(),
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    Ok(a)
+}

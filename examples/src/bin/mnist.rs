@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use examples::cli::or_usage;
+use examples::cli::{TrainArgs, or_usage, parse_train_args};
 use examples::plot::{Chart, Series, save_png};
 use examples::progress::EpochBar;
 use torch_core::MaxPool2dOptions;
@@ -57,18 +57,8 @@ impl Forward for Net {
     }
 }
 
-struct Args {
-    epochs: usize,
-    batch_size: usize,
-    lr: f64,
-    seed: u64,
-    threads: Option<usize>,
-    data: PathBuf,
-    out: PathBuf,
-}
-
-fn parse_args() -> std::result::Result<Args, String> {
-    let mut a = Args {
+fn parse_args() -> std::result::Result<TrainArgs, String> {
+    parse_train_args(TrainArgs {
         epochs: 5,
         batch_size: 64,
         lr: 1e-3,
@@ -76,26 +66,7 @@ fn parse_args() -> std::result::Result<Args, String> {
         threads: None,
         data: PathBuf::from("data/mnist"),
         out: PathBuf::from("runs/mnist"),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Err(String::new());
-        }
-        let value = it.next().ok_or(format!("{flag} needs a value"))?;
-        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
-        match flag.as_str() {
-            "--epochs" => a.epochs = value.parse().map_err(|e| bad(&e))?,
-            "--batch-size" => a.batch_size = value.parse().map_err(|e| bad(&e))?,
-            "--lr" => a.lr = value.parse().map_err(|e| bad(&e))?,
-            "--seed" => a.seed = value.parse().map_err(|e| bad(&e))?,
-            "--threads" => a.threads = Some(value.parse().map_err(|e| bad(&e))?),
-            "--data" => a.data = value.into(),
-            "--out" => a.out = value.into(),
-            _ => return Err(format!("unknown option {flag}")),
-        }
-    }
-    Ok(a)
+    })
 }
 
 /// uint8 `(N, 28, 28)` images to normalised f32 `(N, 1, 28, 28)`: `ToDtype(scale=True)` then
@@ -125,7 +96,7 @@ fn accuracy(net: &Net, images: &Tensor, labels: &Tensor) -> Result<f64> {
     Ok(correct / n as f64)
 }
 
-fn run(args: Args) -> Result<()> {
+fn run(args: TrainArgs) -> Result<()> {
     if let Some(t) = args.threads {
         torch_core::set_num_threads(t);
     }
