@@ -9,7 +9,8 @@
 //!     --generator runs/dcgan_conditional/generator.safetensors
 //! ```
 //! Options: `--classifier PATH` (runs/mnist/mnist_cnn.safetensors), `--n N` (1000),
-//! `--seed N` (0), `--conditional`.
+//! `--seed N` (0), `--conditional`, `--batch-stats` (sample in train mode, with batch
+//! statistics in batches of 500, as the tutorial draws its grid; default: eval mode).
 
 use std::path::PathBuf;
 
@@ -26,6 +27,7 @@ struct Args {
     n: usize,
     seed: u64,
     conditional: bool,
+    batch_stats: bool,
 }
 
 fn parse_args() -> std::result::Result<Args, String> {
@@ -35,6 +37,7 @@ fn parse_args() -> std::result::Result<Args, String> {
         n: 1000,
         seed: 0,
         conditional: false,
+        batch_stats: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -42,6 +45,10 @@ fn parse_args() -> std::result::Result<Args, String> {
             "--help" | "-h" => return Err(String::new()),
             "--conditional" => {
                 a.conditional = true;
+                continue;
+            }
+            "--batch-stats" => {
+                a.batch_stats = true;
                 continue;
             }
             _ => {}
@@ -74,13 +81,18 @@ fn run(args: Args, generator: PathBuf) -> Result<()> {
     };
     let g = dcgan_generator(Some(generator.as_path()), opts)?;
     let classifier = Net::load(&args.classifier)?;
-    let score = sample_and_score(&g, &classifier, args.n, &Rng::new(args.seed))?;
-    println!("{}: {}", generator.display(), describe(&score));
+    let score = sample_and_score(&g, &classifier, args.n, &Rng::new(args.seed), args.batch_stats)?;
+    let mode = if args.batch_stats {
+        "train-mode batch norm"
+    } else {
+        "eval mode"
+    };
+    println!("{} ({mode}): {}", generator.display(), describe(&score));
     Ok(())
 }
 
 fn main() {
-    let usage = "gan_score --generator PATH [--conditional] [--classifier PATH] [--n N] [--seed N]";
+    let usage = "gan_score --generator PATH [--conditional] [--classifier PATH] [--n N] [--seed N] [--batch-stats]";
     let args = or_usage(parse_args(), usage);
     let generator = or_usage(
         args.generator

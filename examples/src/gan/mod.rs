@@ -163,15 +163,27 @@ pub fn save_grid(images: &Tensor, path: &Path, nrow: usize) -> Result<()> {
     save_image(&images.detach(), path, opts)
 }
 
-/// `n` samples from `g` in eval mode (running batch-norm statistics), without autograd, for
-/// latents `z` and (conditional) labels; `g`'s training flag is restored.
-pub fn sample(g: &Generator, z: &Tensor, labels: Option<&Tensor>) -> Result<Tensor> {
+/// Samples of `g` for latents `z` and (conditional) labels, without autograd: in eval mode
+/// (running batch-norm statistics), or with `batch_stats` in train mode as the tutorial
+/// draws its `fixed_noise` grid (batch statistics of these latents; the running statistics
+/// are updated, as PyTorch does). `g`'s training flag is restored.
+pub fn sample_with(
+    g: &Generator,
+    z: &Tensor,
+    labels: Option<&Tensor>,
+    batch_stats: bool,
+) -> Result<Tensor> {
     let _ng = autograd::no_grad();
     let was_training = g.is_training();
-    g.eval();
+    g.train(batch_stats);
     let out = g.generate(z, labels);
     g.train(was_training);
     out
+}
+
+/// [`sample_with`] in eval mode.
+pub fn sample(g: &Generator, z: &Tensor, labels: Option<&Tensor>) -> Result<Tensor> {
+    sample_with(g, z, labels, false)
 }
 
 /// The sample-quality figures of the issue, from the MNIST classifier.
@@ -217,14 +229,15 @@ pub fn score_images(
     })
 }
 
-/// Draws `n` samples from `g` (eval mode; conditional generators get the labels `i % 10`,
-/// an equal share of each digit) with latents from `rng`, and scores them with
-/// [`score_images`], in batches of 500.
+/// Draws `n` samples from `g` (see [`sample_with`] for `batch_stats`; conditional generators
+/// get the labels `i % 10`, an equal share of each digit) with latents from `rng`, and scores
+/// them with [`score_images`], in batches of 500.
 pub fn sample_and_score(
     g: &Generator,
     classifier: &Net,
     n: usize,
     rng: &Rng,
+    batch_stats: bool,
 ) -> Result<SampleScore> {
     let conditional = g.options.num_classes > 0;
     let mut images = Vec::new();
@@ -234,7 +247,7 @@ pub fn sample_and_score(
         let z = torch_vision::models::latent(rng, len, g.options.nz)?;
         let y: Vec<i64> = (start..start + len).map(|i| (i % 10) as i64).collect();
         let y = Tensor::from_vec(y, &[len])?;
-        images.push(sample(g, &z, conditional.then_some(&y))?);
+        images.push(sample_with(g, &z, conditional.then_some(&y), batch_stats)?);
         labels.push(y);
     }
     let images = Tensor::cat(&images.iter().collect::<Vec<_>>(), 0)?;

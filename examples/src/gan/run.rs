@@ -122,7 +122,7 @@ impl Setup {
         let score = match &self.classifier {
             Some(c) => {
                 let rng = Rng::new(args.seed.wrapping_add(1000 + epoch as u64));
-                Some(sample_and_score(g, c, args.score_samples, &rng)?)
+                Some(sample_and_score(g, c, args.score_samples, &rng, false)?)
             }
             None => None,
         };
