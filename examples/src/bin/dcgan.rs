@@ -14,8 +14,9 @@
 //! and an epoch at the tutorial's 64 costs ~16x as much on the widest layers).
 
 use examples::cli::or_usage;
-use examples::gan::{GAN_USAGE, GanArgs, Setup, dcgan_step, describe};
-use examples::plot::{Chart, Series};
+use examples::gan::{
+    GAN_USAGE, GanArgs, Setup, dcgan_step, describe, epoch_chart, epoch_x, mean_last,
+};
 use examples::progress::EpochBar;
 use torch_core::Result;
 use torch_nn::Module;
@@ -72,7 +73,7 @@ fn run(args: GanArgs) -> Result<()> {
                 cond(&fake_labels),
             )?;
             bar.step(n, s.loss_d);
-            let x = (epoch - 1) as f64 + (b + 1) as f64 / batches as f64;
+            let x = epoch_x(epoch, b, batches);
             loss_d.push((x, s.loss_d));
             loss_g.push((x, s.loss_g));
             d_x.push((x, s.d_real));
@@ -80,31 +81,19 @@ fn run(args: GanArgs) -> Result<()> {
         }
         let secs = bar.seconds();
         bar.finish();
-        let series = |label: &str, points: &Vec<(f64, f64)>| Series {
-            label: label.into(),
-            points: points.clone(),
-        };
         let curves = [
-            Chart {
-                title: "Losses".into(),
-                x_label: "epoch".into(),
-                y_label: "BCE".into(),
-                series: vec![series("Loss_D", &loss_d), series("Loss_G", &loss_g)],
-            },
-            Chart {
-                title: "Discriminator outputs".into(),
-                x_label: "epoch".into(),
-                y_label: "mean probability".into(),
-                series: vec![series("D(x)", &d_x), series("D(G(z))", &d_gz)],
-            },
+            epoch_chart("Losses", "BCE", &[("Loss_D", &loss_d), ("Loss_G", &loss_g)]),
+            epoch_chart(
+                "Discriminator outputs",
+                "mean probability",
+                &[("D(x)", &d_x), ("D(G(z))", &d_gz)],
+            ),
         ];
         let (grid, score) = setup.finish_epoch(&args, epoch, &g, &d, &curves)?;
-        let last = loss_d.len().saturating_sub(batches);
-        let mean = |v: &[(f64, f64)]| v.iter().map(|p| p.1).sum::<f64>() / v.len().max(1) as f64;
         println!(
             "epoch {epoch}: Loss_D {:.4}, Loss_G {:.4}, {secs:.1} s; grid {}{}",
-            mean(&loss_d[last..]),
-            mean(&loss_g[last..]),
+            mean_last(&loss_d, batches),
+            mean_last(&loss_g, batches),
             grid.display(),
             score
                 .map(|s| format!("; {}", describe(&s)))

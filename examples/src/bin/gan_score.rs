@@ -81,7 +81,13 @@ fn run(args: Args, generator: PathBuf) -> Result<()> {
     };
     let g = dcgan_generator(Some(generator.as_path()), opts)?;
     let classifier = Net::load(&args.classifier)?;
-    let score = sample_and_score(&g, &classifier, args.n, &Rng::new(args.seed), args.batch_stats)?;
+    let score = sample_and_score(
+        &g,
+        &classifier,
+        args.n,
+        &Rng::new(args.seed),
+        args.batch_stats,
+    )?;
     let mode = if args.batch_stats {
         "train-mode batch norm"
     } else {

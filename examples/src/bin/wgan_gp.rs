@@ -9,8 +9,10 @@
 //! ```
 
 use examples::cli::or_usage;
-use examples::gan::{GAN_USAGE, GanArgs, Setup, critic_step, describe, wgan_generator_step};
-use examples::plot::{Chart, Series};
+use examples::gan::{
+    GAN_USAGE, GanArgs, Setup, critic_step, describe, epoch_chart, epoch_x, mean_last,
+    wgan_generator_step,
+};
 use examples::progress::EpochBar;
 use torch_core::{Error, Result};
 use torch_nn::Module;
@@ -65,7 +67,7 @@ fn run(args: GanArgs) -> Result<()> {
             let alpha = setup.rng.rand(&[n, 1, 1, 1], Default::default())?;
             let (loss_c, w, gp) = critic_step(&critic, &mut opt_c, &real, &fake, &alpha, LAMBDA)?;
             bar.step(n, loss_c);
-            let x = (epoch - 1) as f64 + (b + 1) as f64 / batches as f64;
+            let x = epoch_x(epoch, b, batches);
             wdist.push((x, w));
             gps.push((x, gp));
             if (b + 1) % N_CRITIC == 0 {
@@ -75,30 +77,16 @@ fn run(args: GanArgs) -> Result<()> {
         }
         let secs = bar.seconds();
         bar.finish();
-        let series = |label: &str, points: &Vec<(f64, f64)>| Series {
-            label: label.into(),
-            points: points.clone(),
-        };
         let curves = [
-            Chart {
-                title: "Critic".into(),
-                x_label: "epoch".into(),
-                y_label: "value".into(),
-                series: vec![
-                    series("C(real) - C(fake)", &wdist),
-                    series("gradient penalty", &gps),
-                ],
-            },
-            Chart {
-                title: "Generator".into(),
-                x_label: "epoch".into(),
-                y_label: "-C(G(z))".into(),
-                series: vec![series("Loss_G", &loss_g)],
-            },
+            epoch_chart(
+                "Critic",
+                "value",
+                &[("C(real) - C(fake)", &wdist), ("gradient penalty", &gps)],
+            ),
+            epoch_chart("Generator", "-C(G(z))", &[("Loss_G", &loss_g)]),
         ];
         let (grid, score) = setup.finish_epoch(&args, epoch, &g, &critic, &curves)?;
-        let last = wdist.len().saturating_sub(batches);
-        let w_mean = wdist[last..].iter().map(|p| p.1).sum::<f64>() / batches.max(1) as f64;
+        let w_mean = mean_last(&wdist, batches);
         println!(
             "epoch {epoch}: Wasserstein estimate {w_mean:.4}, {secs:.1} s; grid {}{}",
             grid.display(),

@@ -6,7 +6,7 @@ mod args;
 mod run;
 
 pub use args::{GAN_USAGE, GanArgs};
-pub use run::{Setup, describe};
+pub use run::{Setup, describe, epoch_chart, epoch_x, mean_last};
 
 use std::path::Path;
 

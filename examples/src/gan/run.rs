@@ -11,7 +11,7 @@ use torch_vision::models::{Discriminator, Generator, latent};
 use super::args::GanArgs;
 use super::{SampleScore, load_mnist, sample, sample_and_score, save_grid};
 use crate::mnist_cnn::Net;
-use crate::plot::{Chart, save_png};
+use crate::plot::{Chart, Series, save_png};
 
 /// Data, randomness and the fixed inputs of a run.
 pub struct Setup {
@@ -144,4 +144,32 @@ pub fn describe(score: &SampleScore) -> String {
         ));
     }
     s
+}
+
+/// A chart over epochs titled `title` with one line per `(label, points)`.
+pub fn epoch_chart(title: &str, y_label: &str, lines: &[(&str, &[(f64, f64)])]) -> Chart {
+    Chart {
+        title: title.into(),
+        x_label: "epoch".into(),
+        y_label: y_label.into(),
+        series: lines
+            .iter()
+            .map(|(label, points)| Series {
+                label: (*label).into(),
+                points: points.to_vec(),
+            })
+            .collect(),
+    }
+}
+
+/// The x of batch `b` (0-based) of `batches` in epoch `epoch` (1-based): `epoch - 1 + (b +
+/// 1) / batches`.
+pub fn epoch_x(epoch: usize, b: usize, batches: usize) -> f64 {
+    (epoch - 1) as f64 + (b + 1) as f64 / batches as f64
+}
+
+/// Mean of the y values of the last `n` points.
+pub fn mean_last(points: &[(f64, f64)], n: usize) -> f64 {
+    let tail = &points[points.len().saturating_sub(n)..];
+    tail.iter().map(|p| p.1).sum::<f64>() / tail.len().max(1) as f64
 }
