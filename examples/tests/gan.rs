@@ -53,7 +53,7 @@ fn discriminator_loss_falls_on_fixed_fakes() {
     for classes in [0, 10] {
         let g = dcgan_generator(None, small(classes)).unwrap();
         let d = dcgan_discriminator(None, small(classes)).unwrap();
-        let mut opt = adam(&d, 2e-4, (0.5, 0.999));
+        let mut opt = adam(&d, 1e-3, (0.5, 0.999));
         let rng = Rng::new(1);
         let fake_labels = rng.randint(0, 10, &[32], Default::default()).unwrap();
         let cond = |t| (classes > 0).then_some(t);
@@ -76,7 +76,7 @@ fn discriminator_loss_falls_on_fixed_fakes() {
             .collect();
         let (first, last) = (steps[0], steps[7]);
         assert!(
-            last.0 < 0.8 * first.0,
+            last.0 < 0.75 * first.0,
             "classes {classes}: Loss_D {} -> {}",
             first.0,
             last.0
