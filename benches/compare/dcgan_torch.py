@@ -9,25 +9,15 @@ Prints one JSON line per epoch: train seconds (the loop only), mean Loss_D and L
     /work/main/.venv/bin/python benches/compare/dcgan_torch.py --epochs 1 --threads 2
 """
 import argparse
-import gzip
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-ROOT = Path(__file__).resolve().parents[2] / "data" / "mnist"
-
-
-def idx(name):
-    with gzip.open(ROOT / name) as f:
-        b = f.read()
-    ndim = b[3]
-    shape = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(b, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+from mnist_torch import idx  # the IDX reader of the MNIST comparison, beside this file
 
 
 def generator(nz, ngf, nc):
