@@ -1,7 +1,10 @@
 //! What the examples share: progress bars ([`progress`]), training curves written as PNG
-//! ([`plot`]), argument plumbing ([`cli`]), and the `classify` example's logic ([`classify`]).
+//! ([`plot`]), argument plumbing ([`cli`]), the `classify` example's logic ([`classify`]), the MNIST
+//! classifier ([`mnist_cnn`]) and the GAN examples' training steps and scoring ([`gan`]).
 
 pub mod classify;
 pub mod cli;
+pub mod gan;
+pub mod mnist_cnn;
 pub mod plot;
 pub mod progress;

@@ -11,51 +11,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use examples::cli::{TrainArgs, or_usage, parse_train_args};
+use examples::mnist_cnn::{Net, normalise};
 use examples::plot::{Chart, Series, save_png};
 use examples::progress::EpochBar;
-use torch_core::MaxPool2dOptions;
 use torch_core::{DType, Generator, Result, Tensor, TensorOptions, autograd};
 use torch_nn::functional::{self as F, CrossEntropyOptions};
 use torch_nn::optim::{Adam, AdamOptions, Optimizer};
-use torch_nn::{Conv2d, Forward, Linear, Module, ModuleBase};
+use torch_nn::{Forward, Module};
 use torch_vision::datasets::MNIST;
-
-/// MNIST's mean and standard deviation, the usual `Normalize((0.1307,), (0.3081,))`.
-const MEAN: f64 = 0.1307;
-const STD: f64 = 0.3081;
-
-/// conv 1->32 3x3, relu, maxpool 2, conv 32->64 3x3, relu, maxpool 2, linear 1600->128, relu,
-/// linear 128->10.
-#[derive(Module)]
-struct Net {
-    base: ModuleBase,
-    conv1: Conv2d,
-    conv2: Conv2d,
-    fc1: Linear,
-    fc2: Linear,
-}
-
-impl Net {
-    fn new() -> Result<Net> {
-        Ok(Net {
-            base: ModuleBase::default(),
-            conv1: Conv2d::new(1, 32, 3)?,
-            conv2: Conv2d::new(32, 64, 3)?,
-            fc1: Linear::new(1600, 128)?,
-            fc2: Linear::new(128, 10)?,
-        })
-    }
-}
-
-impl Forward for Net {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let pool = MaxPool2dOptions::default();
-        let x = self.conv1.forward(x)?.relu()?.max_pool2d([2, 2], pool)?; // (B, 32, 13, 13)
-        let x = self.conv2.forward(&x)?.relu()?.max_pool2d([2, 2], pool)?; // (B, 64, 5, 5)
-        let x = self.fc1.forward(&x.flatten(1, -1)?)?.relu()?; // (B, 128)
-        self.fc2.forward(&x)
-    }
-}
 
 fn parse_args() -> std::result::Result<TrainArgs, String> {
     parse_train_args(TrainArgs {
@@ -67,17 +30,6 @@ fn parse_args() -> std::result::Result<TrainArgs, String> {
         data: PathBuf::from("data/mnist"),
         out: PathBuf::from("runs/mnist"),
     })
-}
-
-/// uint8 `(N, 28, 28)` images to normalised f32 `(N, 1, 28, 28)`: `ToDtype(scale=True)` then
-/// `Normalize`.
-fn normalise(images: &Tensor) -> Result<Tensor> {
-    images
-        .unsqueeze(1)?
-        .to_dtype(DType::F32)?
-        .div_scalar(255.0)?
-        .sub_scalar(MEAN)?
-        .div_scalar(STD)
 }
 
 /// Fraction of `images` the model labels correctly, in batches of 1000 without autograd.

@@ -1,4 +1,5 @@
-//! torchvision.models: classification architectures with torchvision 0.26's module tree,
+//! torchvision.models: classification architectures (plus the DCGAN tutorial's generator
+//! and discriminator and WGAN-GP's gradient penalty) with torchvision 0.26's module tree,
 //! state-dict keys, defaults and initialisation, so torchvision checkpoints (`.pth` or
 //! safetensors) load strictly.
 //!
@@ -20,6 +21,7 @@
 //! ```
 
 mod alexnet;
+mod dcgan;
 mod init;
 mod lenet;
 mod misc;
@@ -27,8 +29,13 @@ mod mobilenetv2;
 mod resnet;
 mod vgg;
 mod weights;
+mod wgan_gp;
 
 pub use alexnet::{AlexNet, AlexNetOptions, alexnet};
+pub use dcgan::{
+    DcganOptions, Discriminator, Generator, dcgan_discriminator, dcgan_generator, latent,
+    weights_init,
+};
 pub use lenet::{LeNet, lenet};
 pub use misc::Conv2dNormActivation;
 pub use mobilenetv2::{InvertedResidual, MobileNetV2, MobileNetV2Options, mobilenet_v2};
@@ -40,6 +47,7 @@ pub use vgg::{
     VGG, VGGOptions, VggConfig, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn,
 };
 pub use weights::load_weights;
+pub use wgan_gp::gradient_penalty;
 
 const IMAGENET_CLASSES: &str = include_str!("imagenet_classes.txt");
 

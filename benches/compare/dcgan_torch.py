@@ -1,0 +1,115 @@
+"""The `dcgan` example in PyTorch, for the side-by-side epoch time: the same 28x28 DCGAN
+(generator ConvTranspose2d 7x7 -> 4x4/2 -> 4x4/2 with BatchNorm/ReLU/Tanh, discriminator
+Conv2d 4x4/2 -> 4x4/2 -> 7x7 with BatchNorm/LeakyReLU(0.2)/Sigmoid, widths ngf = ndf = 16 (the example's defaults),
+nz 100, the tutorial's weights_init), the tutorial's loop (BCE, Adam 2e-4 betas (0.5, 0.999),
+batch 128, D on real then on detached fakes, then G), MNIST in [-1, 1] from data/mnist.
+`--conditional` appends one-hot labels to z and as planes to the images, as the example does.
+Prints one JSON line per epoch: train seconds (the loop only), mean Loss_D and Loss_G.
+
+    /work/main/.venv/bin/python benches/compare/dcgan_torch.py --epochs 1 --threads 2
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mnist_torch import idx  # the IDX reader of the MNIST comparison, beside this file
+
+
+def generator(nz, ngf, nc):
+    return nn.Sequential(
+        nn.ConvTranspose2d(nz, ngf * 4, 7, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 2, nc, 4, 2, 1, bias=False), nn.Tanh())
+
+
+def discriminator(nc, ndf):
+    return nn.Sequential(
+        nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False), nn.Sigmoid())
+
+
+def weights_init(m):
+    classname = m.__class__.__name__
+    if classname.find("Conv") != -1:
+        nn.init.normal_(m.weight.data, 0.0, 0.02)
+    elif classname.find("BatchNorm") != -1:
+        nn.init.normal_(m.weight.data, 1.0, 0.02)
+        nn.init.constant_(m.bias.data, 0)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--ngf", type=int, default=16)
+    p.add_argument("--ndf", type=int, default=16)
+    p.add_argument("--conditional", action="store_true")
+    p.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: all)")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    x = torch.from_numpy(idx("train-images-idx3-ubyte.gz").copy()).float().div(127.5).sub(1).unsqueeze(1)
+    y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
+    k = 10 if a.conditional else 0
+    nz = 100
+    netG = generator(nz + k, a.ngf, 1)
+    netD = discriminator(1 + k, a.ndf)
+    netG.apply(weights_init)
+    netD.apply(weights_init)
+    optG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    crit = nn.BCELoss()
+
+    def G(z, labels):
+        if k:
+            z = torch.cat([z, F.one_hot(labels, k).float().view(-1, k, 1, 1)], 1)
+        return netG(z)
+
+    def D(img, labels):
+        if k:
+            planes = F.one_hot(labels, k).float().view(-1, k, 1, 1).expand(-1, k, 28, 28)
+            img = torch.cat([img, planes], 1)
+        return netD(img).view(-1)
+
+    for epoch in range(1, a.epochs + 1):
+        perm = torch.randperm(len(x))
+        t = time.perf_counter()
+        sd, sg, n, n_batches = 0.0, 0.0, 0, 0
+        for b, i in enumerate(range(0, len(x), a.batch_size)):
+            if a.batches and b >= a.batches:
+                break
+            ix = perm[i:i + a.batch_size]
+            real, labels = x[ix], y[ix]
+            m = len(ix)
+            z = torch.randn(m, nz, 1, 1)
+            fl = torch.randint(0, 10, (m,))
+            netD.zero_grad()
+            err_real = crit(D(real, labels), torch.ones(m))
+            err_real.backward()
+            fake = G(z, fl)
+            err_fake = crit(D(fake.detach(), fl), torch.zeros(m))
+            err_fake.backward()
+            optD.step()
+            netG.zero_grad()
+            err_g = crit(D(fake, fl), torch.ones(m))
+            err_g.backward()
+            optG.step()
+            sd += (err_real.item() + err_fake.item()) * m
+            sg += err_g.item() * m
+            n += m
+            n_batches += 1
+        secs = time.perf_counter() - t
+        print(json.dumps({"epoch": epoch, "train_seconds": round(secs, 3), "batches": n_batches,
+                          "loss_d": sd / n, "loss_g": sg / n, "threads": a.threads,
+                          "conditional": a.conditional}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+//! The command line the MNIST GAN examples (`dcgan`, `wgan_gp`) share.
+
+use std::path::PathBuf;
+
+/// Options of a GAN training run; `Default` holds `dcgan`'s defaults (the tutorial's Adam
+/// settings and batch size).
+#[derive(Clone, Debug)]
+pub struct GanArgs {
+    /// `--epochs N`.
+    pub epochs: usize,
+    /// `--batch-size N`.
+    pub batch_size: usize,
+    /// `--lr F` (both nets).
+    pub lr: f64,
+    /// `--beta1 F`, Adam's first beta (second: 0.999 for DCGAN, 0.9 for WGAN-GP).
+    pub beta1: f64,
+    /// `--nz N`: latent size.
+    pub nz: usize,
+    /// `--ngf N`: generator width.
+    pub ngf: usize,
+    /// `--ndf N`: discriminator width.
+    pub ndf: usize,
+    /// `--conditional`: class-conditioned nets (dcgan only).
+    pub conditional: bool,
+    /// `--max-batches N`: stop each epoch after N batches (0: the whole epoch).
+    pub max_batches: usize,
+    /// `--score-samples N`: samples the classifier scores after each epoch (0: none).
+    pub score_samples: usize,
+    /// `--classifier PATH`: the `mnist` example's checkpoint.
+    pub classifier: PathBuf,
+    /// `--seed N`.
+    pub seed: u64,
+    /// `--threads N` (all cores when absent).
+    pub threads: Option<usize>,
+    /// `--data DIR`: MNIST files.
+    pub data: PathBuf,
+    /// `--out DIR`: grids, curves, checkpoints.
+    pub out: PathBuf,
+}
+
+impl Default for GanArgs {
+    fn default() -> Self {
+        GanArgs {
+            epochs: 5,
+            batch_size: 128,
+            lr: 2e-4,
+            beta1: 0.5,
+            nz: 100,
+            ngf: 16,
+            ndf: 16,
+            conditional: false,
+            max_batches: 0,
+            score_samples: 1000,
+            classifier: PathBuf::from("runs/mnist/mnist_cnn.safetensors"),
+            seed: 0,
+            threads: None,
+            data: PathBuf::from("data/mnist"),
+            out: PathBuf::from("runs/dcgan"),
+        }
+    }
+}
+
+/// The usage line's options, after the binary's name.
+pub const GAN_USAGE: &str = "[--epochs N] [--batch-size N] [--lr F] [--beta1 F] [--nz N] \
+    [--ngf N] [--ndf N] [--conditional] [--max-batches N] [--score-samples N] \
+    [--classifier PATH] [--seed N] [--threads N] [--data DIR] [--out DIR]";
+
+impl GanArgs {
+    /// Parses `args` (without the program name) over `defaults`; `Err("")` for `--help`.
+    pub fn parse(
+        defaults: GanArgs,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<GanArgs, String> {
+        let mut a = defaults;
+        let mut it = args.into_iter();
+        while let Some(flag) = it.next() {
+            match flag.as_str() {
+                "--help" | "-h" => return Err(String::new()),
+                "--conditional" => {
+                    a.conditional = true;
+                    continue;
+                }
+                _ => {}
+            }
+            let value = it.next().ok_or(format!("{flag} needs a value"))?;
+            let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
+            match flag.as_str() {
+                "--epochs" => a.epochs = value.parse().map_err(|e| bad(&e))?,
+                "--batch-size" => a.batch_size = value.parse().map_err(|e| bad(&e))?,
+                "--lr" => a.lr = value.parse().map_err(|e| bad(&e))?,
+                "--beta1" => a.beta1 = value.parse().map_err(|e| bad(&e))?,
+                "--nz" => a.nz = value.parse().map_err(|e| bad(&e))?,
+                "--ngf" => a.ngf = value.parse().map_err(|e| bad(&e))?,
+                "--ndf" => a.ndf = value.parse().map_err(|e| bad(&e))?,
+                "--max-batches" => a.max_batches = value.parse().map_err(|e| bad(&e))?,
+                "--score-samples" => a.score_samples = value.parse().map_err(|e| bad(&e))?,
+                "--classifier" => a.classifier = value.into(),
+                "--seed" => a.seed = value.parse().map_err(|e| bad(&e))?,
+                "--threads" => a.threads = Some(value.parse().map_err(|e| bad(&e))?),
+                "--data" => a.data = value.into(),
+                "--out" => a.out = value.into(),
+                _ => return Err(format!("unknown option {flag}")),
+            }
+        }
+        if a.batch_size == 0 {
+            return Err("--batch-size must be positive".into());
+        }
+        Ok(a)
+    }
+}
