@@ -167,3 +167,28 @@ fn inplace_ops_on_views_aliases_and_leaves_keep_their_semantics() {
         .to_string();
     assert!(err.contains("[3]") && err.contains("[2, 3]"), "{err}");
 }
+
+#[test]
+fn a_transposed_weight_gets_a_contiguous_gradient_of_the_right_values() {
+    let g = Generator::new(9);
+    let x = rand(&g, &[6, 4], DType::F64);
+    let gy = rand(&g, &[6, 3], DType::F64);
+    // With a bias (addmm) and without (matmul through bmm), as `Linear` runs.
+    for with_bias in [true, false] {
+        let w = rand(&g, &[3, 4], DType::F64).requires_grad_(true).unwrap();
+        let b = Tensor::zeros(&[3], TensorOptions::default().dtype(DType::F64)).unwrap();
+        let y = if with_bias {
+            b.addmm(&x, &w.t().unwrap(), 1.0, 1.0).unwrap()
+        } else {
+            x.matmul(&w.t().unwrap()).unwrap()
+        };
+        y.backward_with(Some(&gy), false, false).unwrap();
+        let gw = w.grad().unwrap();
+        assert!(
+            gw.is_contiguous(),
+            "bias {with_bias}: stride {:?}",
+            gw.stride()
+        );
+        assert_close_tol(&gw, &gy.t().unwrap().mm(&x).unwrap(), 1e-12, 1e-12);
+    }
+}

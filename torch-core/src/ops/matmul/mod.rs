@@ -10,6 +10,33 @@ use crate::ops::binary::result_type;
 use crate::shape::{Dims, broadcast_shapes};
 use crate::{DType, Error, Result, Tensor};
 
+/// Whether the last two dims of `t` are a transposed contiguous matrix (column-major), as
+/// `weight.t()` in `Linear` is.
+fn column_major(t: &Tensor) -> bool {
+    let (sh, st, d) = (t.shape(), t.stride(), t.dim());
+    d >= 2 && sh[d - 2] > 1 && sh[d - 1] > 1 && st[d - 2] == 1 && st[d - 1] == sh[d - 2]
+}
+
+/// `a @ b` (2-D) laid out like `like`: for a column-major `like`, computed as `(b^T a^T)^T`
+/// so the gradient of a transposed weight comes out contiguous for the weight itself (what
+/// PyTorch's mm backward does), and the optimiser then streams it instead of striding.
+fn mm_like(a: &Tensor, b: &Tensor, like: &Tensor) -> Result<Tensor> {
+    if column_major(like) {
+        b.t()?.mm(&a.t()?)?.t()
+    } else {
+        a.mm(b)
+    }
+}
+
+/// `bmm` laid out like `like`, as [`mm_like`].
+fn bmm_like(a: &Tensor, b: &Tensor, like: &Tensor) -> Result<Tensor> {
+    if column_major(like) {
+        b.transpose(1, 2)?.bmm(&a.transpose(1, 2)?)?.transpose(1, 2)
+    } else {
+        a.bmm(b)
+    }
+}
+
 struct BmmBackward(SavedTensor, SavedTensor);
 impl GradFn for BmmBackward {
     fn name(&self) -> &'static str {
@@ -19,11 +46,11 @@ impl GradFn for BmmBackward {
         let (a, b) = (self.0.unpack(ctx)?, self.1.unpack(ctx)?);
         let ga = ctx
             .needs_input_grad(0)
-            .then(|| g.bmm(&b.transpose(1, 2)?.conj()?))
+            .then(|| bmm_like(g, &b.transpose(1, 2)?.conj()?, &a))
             .transpose()?;
         let gb = ctx
             .needs_input_grad(1)
-            .then(|| a.transpose(1, 2)?.conj()?.bmm(g))
+            .then(|| bmm_like(&a.transpose(1, 2)?.conj()?, g, &b))
             .transpose()?;
         Ok(vec![ga, gb])
     }
@@ -46,13 +73,14 @@ impl GradFn for AddmmBackward {
             .needs_input_grad(0)
             .then(|| scaled(g.sum_to(&self.self_shape)?, self.beta))
             .transpose()?;
+        let (mat1, mat2) = (self.mat1.unpack(ctx)?, self.mat2.unpack(ctx)?);
         let g1 = ctx
             .needs_input_grad(1)
-            .then(|| scaled(g.mm(&self.mat2.unpack(ctx)?.t()?)?, self.alpha))
+            .then(|| scaled(mm_like(g, &mat2.t()?, &mat1)?, self.alpha))
             .transpose()?;
         let g2 = ctx
             .needs_input_grad(2)
-            .then(|| scaled(self.mat1.unpack(ctx)?.t()?.mm(g)?, self.alpha))
+            .then(|| scaled(mm_like(&mat1.t()?, g, &mat2)?, self.alpha))
             .transpose()?;
         Ok(vec![gs, g1, g2])
     }
