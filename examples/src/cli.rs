@@ -15,6 +15,15 @@ pub fn or_usage<A>(parsed: Result<A, String>, usage: &str) -> A {
     }
 }
 
+/// Ends the process with `error: ...` on stderr and exit code 1 when an example's run failed:
+/// the common end of every example's `main`.
+pub fn exit_on_error<E: std::fmt::Display>(result: Result<(), E>) {
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// The options of the training examples (`--epochs`, `--batch-size`, `--lr`, `--seed`,
 /// `--threads`, `--data`, `--out`).
 pub struct TrainArgs {

@@ -13,7 +13,7 @@
 //! Options: see `--help`; `--ngf`/`--ndf` default to 16 (MNIST needs less width than faces,
 //! and an epoch at the tutorial's 64 costs ~16x as much on the widest layers).
 
-use examples::cli::or_usage;
+use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{
     GAN_USAGE, GanArgs, Setup, dcgan_step, describe, epoch_chart, epoch_x, mean_last,
 };
@@ -112,8 +112,5 @@ fn main() {
         GanArgs::parse(GanArgs::default(), std::env::args().skip(1)),
         &format!("dcgan {GAN_USAGE}"),
     );
-    if let Err(e) = run(args) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(args));
 }

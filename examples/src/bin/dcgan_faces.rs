@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use examples::cli::or_usage;
+use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{sample, save_grid};
 use examples::progress::spinner;
 use torch_core::{Error, Generator as Rng, Result};
@@ -78,8 +78,5 @@ fn main() {
         parse_args(),
         "dcgan_faces [--weights PATH] [--n N] [--nrow N] [--seed N] [--out PATH]",
     );
-    if let Err(e) = run(args) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(args));
 }

@@ -14,7 +14,7 @@
 
 use std::path::PathBuf;
 
-use examples::cli::or_usage;
+use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{describe, sample_and_score};
 use examples::mnist_cnn::Net;
 use torch_core::{Error, Generator as Rng, Result};
@@ -106,8 +106,5 @@ fn main() {
             .ok_or("--generator is required".to_string()),
         usage,
     );
-    if let Err(e) = run(args, generator) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(args, generator));
 }

@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use examples::cli::{TrainArgs, or_usage, parse_train_args};
+use examples::cli::{TrainArgs, exit_on_error, or_usage, parse_train_args};
 use examples::plot::{Chart, Series, save_png};
 use examples::progress::EpochBar;
 use torch_audio::datasets::SpeechCommands;
@@ -160,8 +160,5 @@ fn main() {
         parse_args(),
         "keyword_spotting [--epochs N] [--batch-size N] [--lr F] [--seed N] [--threads N] [--data DIR] [--out DIR]",
     );
-    if let Err(e) = run(args) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(args));
 }

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use examples::cli::{TrainArgs, or_usage, parse_train_args};
+use examples::cli::{TrainArgs, exit_on_error, or_usage, parse_train_args};
 use examples::mnist_cnn::{Net, normalise};
 use examples::plot::{Chart, Series, save_png};
 use examples::progress::EpochBar;
@@ -151,8 +151,5 @@ fn main() {
         parse_args(),
         "mnist [--epochs N] [--batch-size N] [--lr F] [--seed N] [--threads N] [--data DIR] [--out DIR]",
     );
-    if let Err(e) = run(args) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(args));
 }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use examples::cli::or_usage;
+use examples::cli::{exit_on_error, or_usage};
 use torch_audio::functional::{ResampleOptions, resample};
 use torch_audio::io::{LoadOptions, load};
 use torch_audio::models::{Crepe, predict_pitch};
@@ -72,8 +72,5 @@ fn run(input: Input, model: PathBuf) -> Result<()> {
 
 fn main() {
     let (input, model) = or_usage(parse_args(), "pitch [--freq HZ | FILE] [--model PATH]");
-    if let Err(e) = run(input, model) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(input, model));
 }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use examples::cli::or_usage;
+use examples::cli::{exit_on_error, or_usage};
 use torch_audio::io::{LoadOptions, load};
 use torch_audio::transforms::{AmplitudeToDB, MelScaleOptions, MelSpectrogram, SpectrogramOptions};
 use torch_core::testing::shared_data;
@@ -81,8 +81,5 @@ fn run(file: PathBuf, out: PathBuf) -> Result<()> {
 
 fn main() {
     let (file, out) = or_usage(parse_args(), "spectrogram [FILE] [--out PNG]");
-    if let Err(e) = run(file, out) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(file, out));
 }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use examples::cli::or_usage;
+use examples::cli::{exit_on_error, or_usage};
 use torch_audio::functional::{ResampleOptions, resample};
 use torch_audio::io::{LoadOptions, load};
 use torch_audio::models::{SileroVad, get_speech_timestamps_from_probs};
@@ -59,8 +59,5 @@ fn run(file: PathBuf, model: PathBuf) -> Result<()> {
 
 fn main() {
     let (file, model) = or_usage(parse_args(), "vad [FILE] [--model PATH]");
-    if let Err(e) = run(file, model) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(file, model));
 }

@@ -8,7 +8,7 @@
 //! cargo run --release -p examples --bin wgan_gp -- --epochs 5
 //! ```
 
-use examples::cli::or_usage;
+use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{
     GAN_USAGE, GanArgs, Setup, critic_step, describe, epoch_chart, epoch_x, mean_last,
     wgan_generator_step,
@@ -110,8 +110,5 @@ fn main() {
         GanArgs::parse(defaults, std::env::args().skip(1)),
         &format!("wgan_gp {GAN_USAGE}"),
     );
-    if let Err(e) = run(args) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    exit_on_error(run(args));
 }
