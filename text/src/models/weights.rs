@@ -10,6 +10,8 @@ use serde_json::Value;
 use torch_core::{Error, Result, Tensor};
 use torch_nn::{MemberMut, Module, Parameter, StateDict};
 
+use crate::hub::{CONFIG, HubOptions, WEIGHTS, resolve};
+
 /// The weight file(s) a model directory holds, in HF's order of preference.
 pub(crate) fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let single = dir.join("model.safetensors");
@@ -35,6 +37,16 @@ pub(crate) fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The distinct shard files an index's `weight_map` names, in name order.
 fn shard_files(index: &Path) -> Result<Vec<PathBuf>> {
+    let dir = index.parent().unwrap_or(Path::new("."));
+    Ok(shard_names(index)?
+        .into_iter()
+        .map(|n| dir.join(n))
+        .collect())
+}
+
+/// The distinct file names an index's `weight_map` names (relative to the index), in name
+/// order.
+pub(crate) fn shard_names(index: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(index).map_err(|e| Error::io(index, e))?;
     let v: Value = serde_json::from_str(&text)
         .map_err(|e| Error::format(index, format!("invalid JSON: {e}")))?;
@@ -48,8 +60,7 @@ fn shard_files(index: &Path) -> Result<Vec<PathBuf>> {
                 .ok_or_else(|| Error::format(index, "weight_map values must be file names"))
         })
         .collect::<Result<BTreeSet<&str>>>()?;
-    let dir = index.parent().unwrap_or(Path::new("."));
-    Ok(names.into_iter().map(|n| dir.join(n)).collect())
+    Ok(names.into_iter().map(str::to_string).collect())
 }
 
 /// Reads every weight file of a model directory into one state dict (safetensors stay
@@ -177,15 +188,18 @@ pub fn load_hf_state_dict(
     Ok(())
 }
 
-/// HF's `from_pretrained(dir)` for one architecture: reads the config with `read_config`
-/// (`dir/config.json`), the weights, builds the model with `build` (which may look at the
+/// HF's `from_pretrained(name)` for one architecture: finds the model folder (a local dir or
+/// a hub repository, see [`crate::hub::resolve`]), reads the config with `read_config`
+/// (`config.json`), the weights, builds the model with `build` (which may look at the
 /// checkpoint's keys) and loads it with base-model prefix `prefix`.
-pub(crate) fn from_pretrained_dir<C, M: Module>(
-    dir: &Path,
+pub(crate) fn load_pretrained<C, M: Module>(
+    name: &Path,
+    options: &HubOptions,
     read_config: fn(&Path) -> Result<C>,
     prefix: &str,
     build: impl FnOnce(&C, &StateDict) -> Result<M>,
 ) -> Result<M> {
+    let dir = &resolve(name, &[CONFIG, WEIGHTS], options)?;
     let config = read_config(&dir.join("config.json"))?;
     let state = load_checkpoint_dir(dir)?;
     let mut model = build(&config, &state)?;

@@ -11,6 +11,8 @@ use serde_json::Value;
 use tokenizers::Tokenizer as HfTokenizer;
 use torch_core::{Error, Result};
 
+use crate::hub::{self, HubOptions};
+
 pub use batch::{BatchEncoding, Padding, TokenizeOptions};
 pub use files::BertTokenizerOptions;
 
@@ -154,11 +156,19 @@ impl Tokenizer {
         Ok(Tokenizer::wrap(inner, None))
     }
 
-    /// The tokenizer of a model directory, as `AutoTokenizer.from_pretrained(dir)`:
-    /// `tokenizer.json` if present, else `vocab.txt` (BERT), else `vocab.json` + `merges.txt`
-    /// (GPT-2); `tokenizer_config.json` supplies `model_max_length` and `pad_token`.
-    pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<Tokenizer> {
-        let dir = dir.as_ref();
+    /// The tokenizer of a model, as `AutoTokenizer.from_pretrained(name)`: `name` is a local
+    /// directory or a hub repository id (hub settings from the environment,
+    /// [`HubOptions::default`]); `tokenizer.json` if present, else `vocab.txt` (BERT), else
+    /// `vocab.json` + `merges.txt` (GPT-2); `tokenizer_config.json` supplies
+    /// `model_max_length` and `pad_token`.
+    pub fn from_pretrained(name: impl AsRef<Path>) -> Result<Tokenizer> {
+        Tokenizer::from_pretrained_with(name, &HubOptions::default())
+    }
+
+    /// [`Tokenizer::from_pretrained`] with explicit hub settings (`revision`, `cache_dir`,
+    /// `local_files_only`, ...).
+    pub fn from_pretrained_with(name: impl AsRef<Path>, options: &HubOptions) -> Result<Tokenizer> {
+        let dir = &hub::resolve(name, hub::TOKENIZER, options)?;
         let has = |name: &str| dir.join(name).is_file();
         let mut tok = if has("tokenizer.json") {
             return Tokenizer::from_file(dir.join("tokenizer.json"));

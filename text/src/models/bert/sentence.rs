@@ -9,6 +9,7 @@ use torch_core::{DType, Error, Result, Tensor, autograd::no_grad};
 use torch_nn::functional as F;
 
 use super::BertModel;
+use crate::hub::{self, HubOptions, Want};
 use crate::tokenizer::{Padding, TokenizeOptions, Tokenizer};
 
 /// Mean of the token embeddings `(B, T, H)` over the tokens where `attention_mask` `(B, T)`
@@ -30,6 +31,13 @@ pub fn cos_sim(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     a.matmul(&b.t()?)
 }
 
+/// The sentence-transformers files read beside the model's own.
+const SENTENCE_FILES: [&str; 3] = [
+    "sentence_bert_config.json",
+    "modules.json",
+    "1_Pooling/config.json",
+];
+
 /// A BERT sentence-embedding model as `sentence_transformers.SentenceTransformer` runs it
 /// (Transformer → mean Pooling → Normalize).
 pub struct SentenceTransformer {
@@ -44,11 +52,26 @@ pub struct SentenceTransformer {
 }
 
 impl SentenceTransformer {
-    /// Loads a sentence-transformers directory: tokenizer, `BertModel` weights,
+    /// Loads a sentence-transformers model (`SentenceTransformer(name)`): `name` is a local
+    /// directory or a hub repository id (hub settings from the environment,
+    /// [`HubOptions::default`]); reads the tokenizer, the `BertModel` weights,
     /// `sentence_bert_config.json` (`max_seq_length`) and `modules.json` (whether to
     /// normalise). Only mean pooling is supported.
-    pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<SentenceTransformer> {
-        let dir = dir.as_ref();
+    pub fn from_pretrained(name: impl AsRef<Path>) -> Result<SentenceTransformer> {
+        SentenceTransformer::from_pretrained_with(name, &HubOptions::default())
+    }
+
+    /// [`SentenceTransformer::from_pretrained`] with explicit hub settings (`revision`,
+    /// `cache_folder`, `local_files_only`, ...).
+    pub fn from_pretrained_with(
+        name: impl AsRef<Path>,
+        options: &HubOptions,
+    ) -> Result<SentenceTransformer> {
+        let mut wants = vec![hub::CONFIG, hub::WEIGHTS];
+        wants.extend_from_slice(hub::TOKENIZER);
+        wants.extend(SENTENCE_FILES.map(Want::Optional));
+        // One resolution for every file, so the parts below read one local folder.
+        let dir = &hub::resolve(name, &wants, options)?;
         let tokenizer = Tokenizer::from_pretrained(dir)?;
         let model = BertModel::from_pretrained(dir)?;
         let read = |name: &str| -> Result<Option<Value>> {

@@ -1,5 +1,5 @@
 //! `GPT2Model` and `GPT2LMHeadModel` (tied LM head) with a key/value cache, and
-//! `from_pretrained(dir)` with HF's keys (`transformer.h.0.attn.c_attn.weight`, ...).
+//! `from_pretrained(dir or hub id)` with HF's keys (`transformer.h.0.attn.c_attn.weight`, ...).
 
 use std::path::Path;
 
@@ -9,7 +9,8 @@ use torch_nn::{Dropout, Embedding, Forward, LayerNorm, Linear, LinearOptions, Mo
 
 use super::GPT2Config;
 use super::layers::{GPT2Block, LayerCache};
-use crate::models::weights::{batch_and_len, from_pretrained_dir};
+use crate::hub::HubOptions;
+use crate::models::weights::{batch_and_len, load_pretrained};
 
 /// The keys and values of every layer for the tokens seen so far (HF's `past_key_values`),
 /// so each new token costs one position of attention instead of the whole sequence.
@@ -147,11 +148,19 @@ impl GPT2Model {
         self.ln_f.forward(&x)
     }
 
-    /// `GPT2Model.from_pretrained(dir)`: `config.json` and the weights (a
-    /// `transformer.`-prefixed checkpoint loads too).
-    pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<GPT2Model> {
-        from_pretrained_dir(
-            dir.as_ref(),
+    /// `GPT2Model.from_pretrained(name)`: `config.json` and the weights (a
+    /// `transformer.`-prefixed checkpoint loads too); `name` is a local directory or a hub
+    /// repository id (hub settings from the environment, [`HubOptions::default`]).
+    pub fn from_pretrained(name: impl AsRef<Path>) -> Result<GPT2Model> {
+        GPT2Model::from_pretrained_with(name, &HubOptions::default())
+    }
+
+    /// [`GPT2Model::from_pretrained`] with explicit hub settings (`revision`, `cache_dir`,
+    /// `local_files_only`, ...).
+    pub fn from_pretrained_with(name: impl AsRef<Path>, options: &HubOptions) -> Result<GPT2Model> {
+        load_pretrained(
+            name.as_ref(),
+            options,
             |p| GPT2Config::from_json_file(p),
             "transformer",
             |c, _| GPT2Model::new(c),
@@ -211,10 +220,20 @@ impl GPT2LMHeadModel {
         }
     }
 
-    /// `GPT2LMHeadModel.from_pretrained(dir)`: `config.json` and the weights.
-    pub fn from_pretrained(dir: impl AsRef<Path>) -> Result<GPT2LMHeadModel> {
-        from_pretrained_dir(
-            dir.as_ref(),
+    /// `GPT2LMHeadModel.from_pretrained(name)`: `config.json` and the weights; `name` as in
+    /// [`GPT2Model::from_pretrained`].
+    pub fn from_pretrained(name: impl AsRef<Path>) -> Result<GPT2LMHeadModel> {
+        GPT2LMHeadModel::from_pretrained_with(name, &HubOptions::default())
+    }
+
+    /// [`GPT2LMHeadModel::from_pretrained`] with explicit hub settings.
+    pub fn from_pretrained_with(
+        name: impl AsRef<Path>,
+        options: &HubOptions,
+    ) -> Result<GPT2LMHeadModel> {
+        load_pretrained(
+            name.as_ref(),
+            options,
             |p| GPT2Config::from_json_file(p),
             "transformer",
             |c, _| GPT2LMHeadModel::new(c),
