@@ -1,38 +1,14 @@
 //! `from_pretrained(local dir)` over every weight layout HF writes: one safetensors file, a
 //! sharded safetensors index, and a PyTorch `pytorch_model.bin`.
 
-use std::collections::HashMap;
-use std::fs;
-use std::path::PathBuf;
+mod common;
 
-use torch_core::io::load_safetensors_map;
-use torch_core::testing::assert_close_tol;
-use torch_core::{Tensor, autograd::no_grad};
+use std::fs;
+
+use common::{check_tiny_bert as check, sharded_bert, test_dir as dir};
+use torch_core::autograd::no_grad;
 use torch_nn::{Module, StateDict};
 use torch_text::BertForSequenceClassification;
-
-fn dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join(name)
-}
-
-fn golden() -> HashMap<String, Tensor> {
-    load_safetensors_map(dir("golden/tiny_bert.safetensors")).unwrap()
-}
-
-fn check(m: &BertForSequenceClassification) {
-    let g = golden();
-    let _ng = no_grad();
-    let logits = m
-        .forward(
-            &g["input_ids"],
-            Some(&g["attention_mask"]),
-            Some(&g["token_type_ids"]),
-        )
-        .unwrap();
-    assert_close_tol(&logits, &g["cls_logits"], 1e-5, 1e-5);
-}
 
 #[test]
 fn pytorch_model_bin_loads() {
@@ -44,34 +20,11 @@ fn pytorch_model_bin_loads() {
 #[test]
 fn sharded_safetensors_index_loads() {
     let src = dir("fixtures/tiny-bert-cls");
-    let tmp = tempfile::tempdir().unwrap();
-    fs::copy(src.join("config.json"), tmp.path().join("config.json")).unwrap();
     let all = StateDict::load_safetensors(src.join("model.safetensors")).unwrap();
-    let (mut a, mut b) = (StateDict::new(), StateDict::new());
-    let mut map = serde_json::Map::new();
-    for (i, (k, t)) in all.iter().enumerate() {
-        let file = if i % 2 == 0 {
-            "model-00001-of-00002.safetensors"
-        } else {
-            "model-00002-of-00002.safetensors"
-        };
-        map.insert(k.to_string(), file.into());
-        if i % 2 == 0 {
-            a.insert(k, t.clone())
-        } else {
-            b.insert(k, t.clone())
-        }
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, data) in sharded_bert() {
+        fs::write(tmp.path().join(name), data).unwrap();
     }
-    a.save_safetensors(tmp.path().join("model-00001-of-00002.safetensors"))
-        .unwrap();
-    b.save_safetensors(tmp.path().join("model-00002-of-00002.safetensors"))
-        .unwrap();
-    let index = serde_json::json!({"metadata": {"total_size": 0}, "weight_map": map});
-    fs::write(
-        tmp.path().join("model.safetensors.index.json"),
-        index.to_string(),
-    )
-    .unwrap();
     let m = BertForSequenceClassification::from_pretrained(tmp.path()).unwrap();
     check(&m);
     assert_eq!(m.state_dict().len(), all.len());
