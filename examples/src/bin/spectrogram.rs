@@ -69,8 +69,11 @@ fn run(file: PathBuf, out: PathBuf) -> Result<()> {
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    img.save(&out)
-        .map_err(|e| Error::format(&out, e.to_string()))?;
+    // Temporary file, then rename: a reader never sees half an image.
+    let tmp = out.with_extension("png.tmp");
+    img.save_with_format(&tmp, image::ImageFormat::Png)
+        .map_err(|e| Error::format(&tmp, e.to_string()))?;
+    std::fs::rename(&tmp, &out).map_err(|e| Error::io(&out, e))?;
     println!(
         "{}: {n_mels} mels x {frames} frames ({lo:.1} to {hi:.1} dB) -> {}",
         file.display(),
