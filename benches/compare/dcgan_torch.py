@@ -7,6 +7,8 @@ batch 128, D on real then on detached fakes, then G), MNIST in [-1, 1] from data
 Prints one JSON line per epoch: train seconds (the loop only), mean Loss_D and Loss_G.
 
     /work/main/.venv/bin/python benches/compare/dcgan_torch.py --epochs 1 --threads 2
+    /work/main/.venv/bin/python benches/compare/dcgan_torch.py --epochs 5 --ngf 32 --ndf 32 \
+        --save /tmp/torch_g.safetensors   # then: --bin gan_score -- --generator /tmp/torch_g.safetensors
 """
 import argparse
 import json
@@ -52,6 +54,8 @@ def main():
     p.add_argument("--ndf", type=int, default=16)
     p.add_argument("--conditional", action="store_true")
     p.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: all)")
+    p.add_argument("--save", help="write the generator here as safetensors with the example's keys "
+                   "(main.0.weight, ...) so `gan_score` scores it with the same classifier")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -109,6 +113,9 @@ def main():
         print(json.dumps({"epoch": epoch, "train_seconds": round(secs, 3), "batches": n_batches,
                           "loss_d": sd / n, "loss_g": sg / n, "threads": a.threads,
                           "conditional": a.conditional}), flush=True)
+    if a.save:
+        from safetensors.torch import save_file
+        save_file({f"main.{k}": v.contiguous() for k, v in netG.state_dict().items()}, a.save)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 //! rustfft/realfft.
 
 pub(crate) mod arith;
+pub mod batch_norm;
 pub mod binary;
 mod cast;
 mod complex;

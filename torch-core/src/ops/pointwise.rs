@@ -94,34 +94,89 @@ keep_dtype_ops! {
     trunc, "TruncBackward", |v| v.trunc(), |i| i, |x, y, g| g.zeros_like();
 }
 
-/// The derivative of `threshold_backward` with respect to the gradient it masks (the mask
-/// itself has derivative 0 almost everywhere).
-struct ThresholdBackwardBackward {
-    input: SavedTensor,
-    threshold: f64,
+/// The two gradient masks of the rectifiers, each linear in the gradient it masks.
+#[derive(Clone, Copy)]
+enum GradMask {
+    /// `threshold_backward`: the gradient where `input > threshold` (or NaN), else 0.
+    Threshold(f64),
+    /// `leaky_relu_backward`: the gradient where `input > 0`, else `slope` times it.
+    Leaky(f64),
 }
-impl GradFn for ThresholdBackwardBackward {
-    fn name(&self) -> &'static str {
-        "ThresholdBackwardBackward"
+
+impl GradMask {
+    fn name(self) -> &'static str {
+        match self {
+            GradMask::Threshold(_) => "threshold_backward",
+            GradMask::Leaky(_) => "leaky_relu_backward",
+        }
     }
-    fn backward(&self, ctx: &BackwardCtx, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let input = self.input.unpack(ctx)?;
-        Ok(vec![
-            Some(g.threshold_backward(&input, self.threshold)?),
-            None,
-        ])
+
+    fn kernel<T: Arith>(self, grad: &Tensor, input: &Tensor) -> Result<Tensor> {
+        use std::cmp::Ordering::Greater;
+        match self {
+            GradMask::Threshold(t) => {
+                let t = <T as Element>::from_f64(t);
+                // `input <= threshold` is false for NaN, which passes the gradient, as in PyTorch.
+                binary_kernel::<T, T>(self.name(), grad, input, move |g, x| {
+                    match x.partial_cmp_el(t) {
+                        Some(Greater) | None => g,
+                        _ => T::default(),
+                    }
+                })
+            }
+            GradMask::Leaky(slope) => {
+                let s = <T as Element>::from_f64(slope);
+                binary_kernel::<T, T>(self.name(), grad, input, move |g, x| {
+                    if x.partial_cmp_el(T::default()) == Some(Greater) {
+                        g
+                    } else {
+                        T::mul(g, s)
+                    }
+                })
+            }
+        }
+    }
+
+    /// Applies the mask to `grad` in one pass; differentiable in `grad` (the mask itself has
+    /// derivative 0 almost everywhere), so double backward through the rectifiers works.
+    fn apply(self, grad: &Tensor, input: &Tensor) -> Result<Tensor> {
+        let y = match grad.dtype() {
+            DType::F32 => self.kernel::<f32>(grad, input)?,
+            DType::F64 => self.kernel::<f64>(grad, input)?,
+            DType::F16 => self.kernel::<f16>(grad, input)?,
+            DType::BF16 => self.kernel::<bf16>(grad, input)?,
+            dtype => {
+                return Err(Error::UnsupportedDType {
+                    op: self.name(),
+                    dtype,
+                });
+            }
+        };
+        Ok(record(y, &[grad, input], |_| {
+            Box::new(GradMaskBackward {
+                input: SavedTensor::input(input),
+                mask: self,
+            })
+        }))
     }
 }
 
-fn threshold_mask<T: Arith>(grad: &Tensor, input: &Tensor, threshold: f64) -> Result<Tensor> {
-    let t = <T as Element>::from_f64(threshold);
-    // `input <= threshold` is false for NaN, which passes the gradient, as in PyTorch.
-    binary_kernel::<T, T>("threshold_backward", grad, input, move |g, x| {
-        match x.partial_cmp_el(t) {
-            Some(std::cmp::Ordering::Greater) | None => g,
-            _ => T::default(),
+/// The derivative of a [`GradMask`] with respect to the gradient it masks: the same mask.
+struct GradMaskBackward {
+    input: SavedTensor,
+    mask: GradMask,
+}
+impl GradFn for GradMaskBackward {
+    fn name(&self) -> &'static str {
+        match self.mask {
+            GradMask::Threshold(_) => "ThresholdBackwardBackward",
+            GradMask::Leaky(_) => "LeakyReluBackwardBackward",
         }
-    })
+    }
+    fn backward(&self, ctx: &BackwardCtx, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let input = self.input.unpack(ctx)?;
+        Ok(vec![Some(self.mask.apply(g, &input)?), None])
+    }
 }
 
 impl Tensor {
@@ -130,24 +185,13 @@ impl Tensor {
     /// 0, `input` may be relu's output) and `F.threshold`. A NaN in `input` passes the gradient.
     /// Broadcasts; the result has the gradient's float dtype.
     pub fn threshold_backward(&self, input: &Tensor, threshold: f64) -> Result<Tensor> {
-        let y = match self.dtype() {
-            DType::F32 => threshold_mask::<f32>(self, input, threshold)?,
-            DType::F64 => threshold_mask::<f64>(self, input, threshold)?,
-            DType::F16 => threshold_mask::<f16>(self, input, threshold)?,
-            DType::BF16 => threshold_mask::<bf16>(self, input, threshold)?,
-            dtype => {
-                return Err(Error::UnsupportedDType {
-                    op: "threshold_backward",
-                    dtype,
-                });
-            }
-        };
-        Ok(record(y, &[self, input], |_| {
-            Box::new(ThresholdBackwardBackward {
-                input: SavedTensor::input(input),
-                threshold,
-            })
-        }))
+        GradMask::Threshold(threshold).apply(self, input)
+    }
+
+    /// `self` (a gradient) where `input > 0`, else `negative_slope` times it, in one pass:
+    /// ATen's `leaky_relu_backward`, the derivative of [`Tensor::leaky_relu`]. Broadcasts.
+    pub fn leaky_relu_backward(&self, input: &Tensor, negative_slope: f64) -> Result<Tensor> {
+        GradMask::Leaky(negative_slope).apply(self, input)
     }
 }
 
@@ -251,9 +295,26 @@ impl Tensor {
     }
 
     /// `x` if positive else `slope x` (`F.leaky_relu`). Derivative: `g` or `slope g`.
+    /// Float dtypes only, as in PyTorch.
     pub fn leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
-        let neg = self.le_scalar(0.0)?;
-        self.where_cond(&neg.logical_not()?, &self.mul_scalar(negative_slope)?)
+        if !self.dtype().is_float() {
+            return Err(Error::UnsupportedDType {
+                op: "leaky_relu",
+                dtype: self.dtype(),
+            });
+        }
+        #[derive(Clone, Copy)]
+        struct Op(f64);
+        impl FloatFn for Op {
+            #[inline(always)]
+            fn apply<T: Float + FloatExt>(&self, v: T) -> T {
+                if v > T::zero() { v } else { v * T::lit(self.0) }
+            }
+        }
+        let y = keep_dtype("leaky_relu", self, Op(negative_slope), |i| i)?;
+        Ok(with_rule(self, y, "LeakyReluBackward", move |x, _, g| {
+            g.leaky_relu_backward(x, negative_slope)
+        }))
     }
 
     /// `self` where `condition` is true, else `other` (`torch.where(cond, self, other)`).

@@ -1,4 +1,4 @@
-//! Normalisation as composites (R2): `batch_norm`, `layer_norm`, `group_norm`,
+//! Normalisation: `batch_norm` (a torch-core primitive), and as composites (R2) `layer_norm`, `group_norm`,
 //! `instance_norm`, `rms_norm`, `normalize`. Gradients (and double backward) come from the
 //! primitives.
 
@@ -30,19 +30,13 @@ fn affine(
     }
 }
 
-/// Running statistics of `batch_norm`, updated in place in training mode.
-pub struct RunningStats<'a> {
-    /// Per-channel running mean.
-    pub mean: &'a Tensor,
-    /// Per-channel running (unbiased) variance.
-    pub var: &'a Tensor,
-}
+pub use torch_core::ops::batch_norm::RunningStats;
 
 /// Batch normalisation over all dims but 1, as `F.batch_norm(x, running_mean, running_var,
 /// weight, bias, training, momentum, eps)`. In training mode it normalises with the batch
 /// statistics (biased variance) and, given running statistics, updates them in place:
 /// `running = (1 - momentum) * running + momentum * batch` (unbiased variance). In eval mode it
-/// uses the running statistics.
+/// uses the running statistics. One fused primitive of torch-core ([`Tensor::batch_norm`]).
 pub fn batch_norm(
     x: &Tensor,
     running: Option<RunningStats<'_>>,
@@ -52,58 +46,7 @@ pub fn batch_norm(
     momentum: f64,
     eps: f64,
 ) -> Result<Tensor> {
-    if x.dim() < 2 {
-        return Err(Error::invalid(
-            "batch_norm",
-            format!("expected 2D or more input (got {}D input)", x.dim()),
-        ));
-    }
-    let shape = channel_shape(x);
-    let dims: Vec<i64> = (0..x.dim() as i64).filter(|&d| d != 1).collect();
-    let c = x.shape()[1];
-    // The centered input and the variance to normalise with.
-    let (centered, var) = if training {
-        let per_channel = x.numel() / c.max(1);
-        if per_channel <= 1 {
-            return Err(Error::invalid(
-                "batch_norm",
-                format!(
-                    "Expected more than 1 value per channel when training, got input size {:?}",
-                    x.shape()
-                ),
-            ));
-        }
-        let mean = x.mean_dim(&dims, true)?;
-        let centered = x.sub(&mean)?;
-        let var = centered.mul(&centered)?.mean_dim(&dims, true)?;
-        if let Some(r) = &running {
-            let _g = no_grad();
-            let n = per_channel as f64;
-            let unbiased = var.detach().reshape(&[-1])?.mul_scalar(n / (n - 1.0))?;
-            let m = mean.detach().reshape(&[-1])?;
-            r.mean.copy_(
-                &r.mean
-                    .mul_scalar(1.0 - momentum)?
-                    .add(&m.mul_scalar(momentum)?)?,
-            )?;
-            r.var.copy_(
-                &r.var
-                    .mul_scalar(1.0 - momentum)?
-                    .add(&unbiased.mul_scalar(momentum)?)?,
-            )?;
-        }
-        (centered, var)
-    } else {
-        let r = running.ok_or_else(|| {
-            Error::invalid(
-                "batch_norm",
-                "running_mean and running_var must be defined in evaluation mode",
-            )
-        })?;
-        (x.sub(&r.mean.reshape(&shape)?)?, r.var.reshape(&shape)?)
-    };
-    let y = centered.mul(&var.add_scalar(eps)?.rsqrt()?)?;
-    affine(y, weight, bias, &shape)
+    x.batch_norm(weight, bias, running, training, momentum, eps)
 }
 
 fn check_trailing(op: &'static str, x: &Tensor, normalized_shape: &[usize]) -> Result<Vec<i64>> {

@@ -233,9 +233,12 @@ fn conv_transpose_t<T: Real>(
     let mut inputs = vec![x, w];
     inputs.extend(b);
     let shape = [n, cout, out_hw[0], out_hw[1]];
-    if geom.stride == [1, 1] {
+    if geom.stride == [1, 1] && out_hw[0] * out_hw[1] <= xs[2] * xs[3] {
         // A stride-1 transposed convolution is a convolution with the kernel flipped, in and
         // out channels swapped and padding d(k-1)-p: im2col (a gather) instead of col2im.
+        // Only when the output is no larger than the input: the gather costs output positions
+        // x taps, col2im input positions x taps, and an unpadded transposed convolution
+        // (the DCGAN generator's 1x1 -> 7x7 stem) would otherwise multiply zeros kh*kw-fold.
         let pl = Plan {
             c: cin / g,
             h: xs[2],
