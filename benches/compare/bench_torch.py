@@ -192,7 +192,64 @@ def workloads():
         ("cnn_train_step", ("per_iter", None), False, cnn_setup),
         ("dataloader_epoch_60000x1x28x28_b64", ("samples", LOADER_N), True, loader_setup),
         ("resize_u8_3x480x640_to_224x298_aa", ("per_iter", None), False, resize_setup),
-    ]
+    ] + audio_workloads()
+
+
+# The torch-audio workloads (benches/src/audio_workloads.rs): torchaudio transforms, and
+# decoding through soundfile (libsndfile), since torchaudio 2.11's load needs torchcodec and
+# FFmpeg, which the venv lacks.
+AUDIO_N = 10 * 16000
+REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
+SHARED_AUDIO = REPO.parent / "shared" / "data" / "audio"
+DECODE_FILES = [
+    ("decode_flac_librivox_0880",
+     SHARED_AUDIO / "librivox" / "sense_and_sensibility_01_austen_64kb-0880.flac"),
+    ("decode_mp3_librivox_0880", REPO / "audio" / "tests" / "golden" / "sense_0880.mp3"),
+]
+
+
+def audio_transform(build):
+    def setup():
+        x = randn(1, AUDIO_N)
+        t = build()
+        return lambda: t(x)
+
+    return setup
+
+
+def melspec():
+    import torchaudio
+
+    return torchaudio.transforms.MelSpectrogram(16000, n_fft=400, hop_length=160, n_mels=80)
+
+
+def mfcc():
+    import torchaudio
+
+    melkwargs = {"n_fft": 400, "hop_length": 160, "n_mels": 80}
+    return torchaudio.transforms.MFCC(16000, n_mfcc=40, melkwargs=melkwargs)
+
+
+def decode(path):
+    import soundfile as sf
+
+    def setup():
+        def run():
+            data, _ = sf.read(path, dtype="float32", always_2d=True)
+            return torch.from_numpy(data.T.copy())
+
+        return run
+
+    return setup
+
+
+def audio_workloads():
+    import soundfile as sf
+
+    return [
+        ("melspec_10s", ("samples", AUDIO_N), False, audio_transform(melspec)),
+        ("mfcc_10s", ("samples", AUDIO_N), False, audio_transform(mfcc)),
+    ] + [(n, ("samples", sf.info(str(p)).frames), False, decode(p)) for n, p in DECODE_FILES]
 
 
 def median_time(run, min_iters, min_secs):

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use torch_core::{Conv2dOptions, MaxPool2dOptions, Result, Tensor, TensorOptions};
 
+pub mod audio_workloads;
 pub mod data_workloads;
 pub mod nn_workloads;
 pub mod vision_workloads;
@@ -288,6 +289,7 @@ pub fn workloads() -> Vec<Workload> {
     w.extend(nn_workloads::workloads());
     w.extend(data_workloads::workloads());
     w.extend(vision_workloads::workloads());
+    w.extend(audio_workloads::workloads());
     w
 }
 

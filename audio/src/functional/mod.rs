@@ -6,6 +6,7 @@ mod filterbanks;
 mod filtering;
 mod lfilter;
 mod misc;
+mod power_spec;
 mod resample;
 mod spectrogram;
 mod window;

@@ -61,14 +61,20 @@ pub(crate) fn batched(
 
 /// Spectrogram of `[..., time]` into `[..., freq, frames]`
 /// (`torchaudio.functional.spectrogram`): `|stft(x)|^power`, or the complex stft when `power`
-/// is `None`. Composite (differentiable through `stft`).
+/// is `None`. Composite (differentiable through `stft`); without autograd, real powers run
+/// one fused pass per frame (`power_spec`).
 pub fn spectrogram(waveform: &Tensor, a: &SpectrogramArgs<'_>) -> Result<Tensor> {
     let x = if a.pad > 0 {
         waveform.pad(&[a.pad as i64, a.pad as i64], "constant", 0.0)?
     } else {
         waveform.clone()
     };
+    let mut fused = false;
     let spec = batched(&x, 1, |x| {
+        if super::power_spec::applies(x, a) {
+            fused = true;
+            return super::power_spec::power_spectrogram(x, a);
+        }
         x.stft(
             a.n_fft,
             StftOptions {
@@ -83,6 +89,9 @@ pub fn spectrogram(waveform: &Tensor, a: &SpectrogramArgs<'_>) -> Result<Tensor>
             },
         )
     })?;
+    if fused {
+        return Ok(spec);
+    }
     let spec = if a.normalized == Normalized::Window {
         spec.div_scalar(window_norm(a.window)?)?
     } else {
