@@ -74,7 +74,7 @@ pub(crate) fn select(
                             alternatives.iter().map(|a| a.join(" + ")).collect();
                         missing(repo, source, &names.join(" or "))
                     })?;
-                chosen.iter().for_each(|f| add(*f));
+                chosen.iter().for_each(|f| add(f));
             }
         }
     }
