@@ -117,6 +117,19 @@ impl DType {
     }
 }
 
+/// `torch.can_cast(from, to)`: whether an in-place op may write a `from` result into a `to`
+/// tensor. Casting to a lower category is refused (float or complex to an integer or bool,
+/// complex to real, a non-bool to bool); any cast within a category is allowed (f64 into f32).
+pub fn can_cast(from: DType, to: DType) -> bool {
+    let rank = |d: DType| match d {
+        DType::Bool => 0,
+        d if d.is_complex() => 3,
+        d if d.is_float() => 2,
+        _ => 1,
+    };
+    rank(from) <= rank(to)
+}
+
 /// `torch.promote_types`: the dtype two tensor operands compute in.
 ///
 /// complex64 with float64 gives complex64 here (PyTorch gives complex128, which we lack).

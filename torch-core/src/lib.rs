@@ -32,7 +32,9 @@ pub mod testing;
 pub use cpu::{get_num_threads, set_num_threads};
 pub use creation::{TensorData, TensorOptions};
 pub use device::Device;
-pub use dtype::{DEFAULT_FLOAT, DType, Element, ScalarKind, promote_types, promote_with_scalar};
+pub use dtype::{
+    DEFAULT_FLOAT, DType, Element, ScalarKind, can_cast, promote_types, promote_with_scalar,
+};
 pub use error::{Context, Error, Result};
 pub use ops::binary::Scalar;
 pub use ops::conv::{

@@ -125,6 +125,17 @@ fn type_promotion_follows_torch() {
         msg.contains("can't be cast to the desired output type"),
         "{msg}"
     );
+    // In place, a result of a higher dtype of the same category is cast down, as in PyTorch:
+    // f32 += f64 stays f32; a float result into an int tensor or an int into bool is refused.
+    let x = Tensor::new([1.5f32, 2.0]);
+    x.add_(&Tensor::new([0.25f64, 1.0])).unwrap();
+    assert_eq!(x.dtype(), DType::F32);
+    assert_eq!(x.to_vec::<f32>().unwrap(), vec![1.75, 3.0]);
+    assert!(Tensor::new([1i64]).add_(&Tensor::new([0.5f32])).is_err());
+    assert!(Tensor::new([true]).add_(&Tensor::new([1u8])).is_err());
+    assert!(torch_core::can_cast(DType::F64, DType::F16));
+    assert!(!torch_core::can_cast(DType::C64, DType::F64));
+    assert!(!torch_core::can_cast(DType::I32, DType::Bool));
 }
 
 #[test]

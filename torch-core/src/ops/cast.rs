@@ -91,7 +91,7 @@ impl Tensor {
     pub(crate) fn assign(&self, op: &'static str, value: &Tensor) -> Result<()> {
         let vd = value.dtype();
         let sd = self.dtype();
-        if crate::promote_types(vd, sd) != sd && vd != sd {
+        if !crate::can_cast(vd, sd) {
             return Err(Error::invalid(
                 op,
                 format!("result type {vd:?} can't be cast to the desired output type {sd:?}"),
