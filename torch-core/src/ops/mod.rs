@@ -1,7 +1,8 @@
 //! The ops. Primitives (the contract every device implements): elementwise map (unary,
 //! binary, ternary tables), cast/copy, reduce, bmm (and addmm), gather, scatter, cat, conv (conv,
-//! transposed conv, weight gradient, im2col/col2im), pool (max, average and its adjoint).
-//! Everything else is a view (`movement`) or a composite (`composite`) of those; `fft` wraps
+//! transposed conv, weight gradient, im2col/col2im), pool (max, average and its adjoint),
+//! batch_norm (per-channel statistics and affine, and its backward sums; a composite rule
+//! serves double backward). Everything else is a view (`movement`) or a composite (`composite`) of those; `fft` wraps
 //! rustfft/realfft.
 
 pub(crate) mod arith;
