@@ -140,11 +140,10 @@ fn forward(
     training: bool,
     eps: f64,
 ) -> Result<(Tensor, Option<(Tensor, Tensor)>)> {
-    let (y, mean, var) = match x.dtype() {
+    let (y, [mean, var, invstd]) = match x.dtype() {
         DType::F64 => forward_t::<f64>(x, weight, bias, running, training, eps)?,
         _ => forward_t::<f32>(x, weight, bias, running, training, eps)?,
     };
-    let invstd = var.add_scalar(eps)?.rsqrt()?;
     let mut inputs = vec![x];
     inputs.extend(weight);
     inputs.extend(bias);
@@ -163,14 +162,15 @@ fn forward(
 }
 
 /// Per-channel values of an optional `[C]` parameter (or `fill`) as `T`.
-fn per_channel<T: Real>(t: Option<&Tensor>, c: usize, fill: f64) -> Result<Vec<T>> {
+fn channel_values<T: Real>(t: Option<&Tensor>, c: usize, fill: f64) -> Result<Vec<T>> {
     match t {
         Some(t) => t.detach().to_dtype(T::DTYPE)?.to_vec::<T>(),
         None => Ok(vec![T::from_f64(fill); c]),
     }
 }
 
-/// Output, mean and variance used (batch or running), as detached `[C]` tensors.
+/// Output, and the mean, variance and `1 / sqrt(var + eps)` used (batch or running), as
+/// detached `[C]` tensors.
 fn forward_t<T: Real>(
     x: &Tensor,
     weight: Option<&Tensor>,
@@ -178,33 +178,31 @@ fn forward_t<T: Real>(
     running: Option<RunningStats<'_>>,
     training: bool,
     eps: f64,
-) -> Result<(Tensor, Tensor, Tensor)> {
+) -> Result<(Tensor, [Tensor; 3])> {
     let g = Ncs::of(x.shape());
     let x = x.detach().contiguous()?;
     let (w, b) = (
-        per_channel::<T>(weight, g.c, 1.0)?,
-        per_channel::<T>(bias, g.c, 0.0)?,
+        channel_values::<T>(weight, g.c, 1.0)?,
+        channel_values::<T>(bias, g.c, 0.0)?,
     );
     let (mean, var): (Vec<T>, Vec<T>) = match running {
         Some(r) if !training => (
-            per_channel::<T>(Some(r.mean), g.c, 0.0)?,
-            per_channel::<T>(Some(r.var), g.c, 1.0)?,
+            channel_values::<T>(Some(r.mean), g.c, 0.0)?,
+            channel_values::<T>(Some(r.var), g.c, 1.0)?,
         ),
         _ => x.with_slice(|xs: &[T]| stats(xs, g))?.into_iter().unzip(),
     };
     let e = T::from_f64(eps);
+    let invstd: Vec<T> = var.iter().map(|&v| T::one() / (v + e).sqrt()).collect();
     let coef: Vec<[T; 3]> = (0..g.c)
         .map(|c| {
-            let scale = w[c] / (var[c] + e).sqrt();
+            let scale = w[c] * invstd[c];
             [scale, T::zero(), b[c] - mean[c] * scale]
         })
         .collect();
     let y = x.with_slice(|xs: &[T]| transform(xs, xs, &coef, g, x.shape()))?;
-    Ok((
-        y,
-        Tensor::from_vec(mean, &[g.c])?,
-        Tensor::from_vec(var, &[g.c])?,
-    ))
+    let vector = |v: Vec<T>| Tensor::from_vec(v, &[g.c]);
+    Ok((y, [vector(mean)?, vector(var)?, vector(invstd)?]))
 }
 
 /// `y = (x - mean) * invstd * w + b` with batch (training) or running (eval) statistics.
@@ -260,7 +258,7 @@ impl BatchNormBackward {
         let (x, g) = (x.contiguous()?, g.to_dtype(T::DTYPE)?.contiguous()?);
         let mean = self.mean.to_vec::<T>()?;
         let invstd = self.invstd.to_vec::<T>()?;
-        let w = per_channel::<T>(w, geo.c, 1.0)?;
+        let w = channel_values::<T>(w, geo.c, 1.0)?;
         let sums =
             g.with_slice(|gs: &[T]| x.with_slice(|xs: &[T]| grad_sums(gs, xs, &mean, geo)))??;
         let m = T::from_f64(geo.count() as f64);
