@@ -38,6 +38,15 @@ pub struct TrainArgs {
 
 /// Parses the process arguments over `defaults`; `Err("")` for `--help`.
 pub fn parse_train_args(defaults: TrainArgs) -> Result<TrainArgs, String> {
+    parse_train_args_with(defaults, |_, _| Ok(false))
+}
+
+/// [`parse_train_args`] for an example with options of its own: a flag it does not know is
+/// passed with its value to `extra`, which returns whether it took it (or a message).
+pub fn parse_train_args_with(
+    defaults: TrainArgs,
+    mut extra: impl FnMut(&str, &str) -> Result<bool, String>,
+) -> Result<TrainArgs, String> {
     let mut a = defaults;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,6 +63,7 @@ pub fn parse_train_args(defaults: TrainArgs) -> Result<TrainArgs, String> {
             "--threads" => a.threads = Some(value.parse().map_err(|e| bad(&e))?),
             "--data" => a.data = value.into(),
             "--out" => a.out = value.into(),
+            _ if extra(&flag, &value)? => {}
             _ => return Err(format!("unknown option {flag}")),
         }
     }
