@@ -172,6 +172,74 @@ def resize_setup():
     return lambda: t(x)
 
 
+MINILM_SEQ = 128
+DECODE_PROMPT = 16
+DECODE_NEW = 64
+COPY_BYTES = 1 << 30
+
+
+def token_ids(batch, seq):
+    """The ids of text_workloads::token_ids: (b * 131 + 7919 * i) % 28000 + 1000."""
+    return torch.tensor([[(b * 131 + 7919 * i) % 28000 + 1000 for i in range(seq)]
+                         for b in range(batch)], dtype=torch.int64)
+
+
+def minilm(batch):
+    def setup():
+        import os
+        import pathlib
+        from transformers import BertModel
+
+        shared = os.environ.get("TORCH_SHARED_DATA",
+                                pathlib.Path(__file__).resolve().parents[3] / "shared/data")
+        root = pathlib.Path(shared) / "models/all-MiniLM-L6-v2"
+        model = BertModel.from_pretrained(str(root)).eval()
+        ids = token_ids(batch, MINILM_SEQ)
+        mask = torch.ones_like(ids)
+
+        def run():
+            with torch.no_grad():
+                return model(input_ids=ids, attention_mask=mask)
+
+        return run
+
+    return (f"minilm_b{batch}x{MINILM_SEQ}", ("per_iter", None), batch > 1, setup)
+
+
+def gpt2_decode_setup():
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    model = GPT2LMHeadModel(GPT2Config()).eval()
+    model.generation_config.eos_token_id = None
+    prompt = token_ids(1, DECODE_PROMPT)
+    mask = torch.ones_like(prompt)
+
+    def run():
+        with torch.no_grad():
+            out = model.generate(prompt, attention_mask=mask, max_new_tokens=DECODE_NEW,
+                                 do_sample=False, use_cache=True, pad_token_id=50256)
+        assert out.shape[1] == DECODE_PROMPT + DECODE_NEW, out.shape
+        return out
+
+    return run
+
+
+def copy_setup():
+    src = torch.ones(COPY_BYTES // F32)
+    dst = torch.zeros(COPY_BYTES // F32)
+    return lambda: dst.copy_(src)
+
+
+def text_workloads():
+    """benches::text_workloads::workloads(): MiniLM inference, GPT-2 decode, the 1 GiB copy."""
+    return [
+        minilm(1),
+        minilm(16),
+        ("gpt2_decode_64", ("tokens", DECODE_NEW), True, gpt2_decode_setup),
+        ("memcpy_1gib", ("bytes", 2.0 * COPY_BYTES), True, copy_setup),
+    ]
+
+
 def workloads():
     """(name, (metric, amount), heavy, setup) in the order of benches::workloads()."""
     rows = ROWS[0] * ROWS[1]
@@ -192,7 +260,7 @@ def workloads():
         ("cnn_train_step", ("per_iter", None), False, cnn_setup),
         ("dataloader_epoch_60000x1x28x28_b64", ("samples", LOADER_N), True, loader_setup),
         ("resize_u8_3x480x640_to_224x298_aa", ("per_iter", None), False, resize_setup),
-    ] + audio_workloads()
+    ] + audio_workloads() + text_workloads()
 
 
 # The torch-audio workloads (benches/src/audio_workloads.rs): torchaudio transforms, and
@@ -278,6 +346,8 @@ def figure(metric, secs):
         return amount / secs / 1e9, "GB/s"
     if kind == "samples":
         return amount / secs / 1e3, "ksamples/s"
+    if kind == "tokens":
+        return amount / secs, "tokens/s"
     return secs * 1e6, "us/iter"
 
 

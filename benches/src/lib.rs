@@ -15,6 +15,7 @@ use torch_core::{Conv2dOptions, MaxPool2dOptions, Result, Tensor, TensorOptions}
 pub mod audio_workloads;
 pub mod data_workloads;
 pub mod nn_workloads;
+pub mod text_workloads;
 pub mod vision_workloads;
 
 /// One timed call of a workload, built by its setup.
@@ -31,6 +32,8 @@ pub enum Metric {
     MicrosPerIter,
     /// Samples delivered per call (a data-loading epoch); reported as thousands per second.
     Samples(f64),
+    /// Tokens generated per call; reported as tokens per second.
+    Tokens(f64),
 }
 
 impl Metric {
@@ -41,6 +44,7 @@ impl Metric {
             Metric::Bytes(b) => (b / secs / 1e9, "GB/s"),
             Metric::MicrosPerIter => (secs * 1e6, "us/iter"),
             Metric::Samples(n) => (n / secs / 1e3, "ksamples/s"),
+            Metric::Tokens(n) => (n / secs, "tokens/s"),
         }
     }
 
@@ -290,6 +294,7 @@ pub fn workloads() -> Vec<Workload> {
     w.extend(data_workloads::workloads());
     w.extend(vision_workloads::workloads());
     w.extend(audio_workloads::workloads());
+    w.extend(text_workloads::workloads());
     w
 }
 
@@ -377,6 +382,7 @@ mod tests {
         assert_eq!(Metric::Bytes(4e9).figure(2.0), (2.0, "GB/s"));
         assert_eq!(Metric::MicrosPerIter.figure(3e-6).1, "us/iter");
         assert_eq!(Metric::Samples(6e4).figure(0.5), (120.0, "ksamples/s"));
+        assert_eq!(Metric::Tokens(64.0).figure(2.0), (32.0, "tokens/s"));
     }
 
     #[test]

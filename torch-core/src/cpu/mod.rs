@@ -2,6 +2,7 @@
 //! elementwise op uses. Small tensors run inline; rayon only above a size threshold.
 
 mod alloc;
+pub(crate) mod fastmath;
 mod threads;
 
 pub(crate) use alloc::AlignedBuf;

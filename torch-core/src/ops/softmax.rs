@@ -8,6 +8,20 @@ use crate::autograd::{BackwardCtx, GradFn, SavedTensor, record};
 use crate::storage::{Storage, cast_slice, cast_slice_mut};
 use crate::{DType, Element, Result, Tensor};
 
+/// `s` as f32 when `T` is f32 (the fast row), else `None`.
+fn as_f32<T: Element>(s: &[T]) -> Option<&[f32]> {
+    // SAFETY: `T` is f32 when its dtype is F32, so this reinterprets the slice as itself.
+    (T::DTYPE == DType::F32)
+        .then(|| unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) })
+}
+
+/// `as_f32` for the output row.
+fn as_f32_mut<T: Element>(s: &mut [T]) -> Option<&mut [f32]> {
+    // SAFETY: as in `as_f32`.
+    (T::DTYPE == DType::F32)
+        .then(|| unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len()) })
+}
+
 fn rows<T: Float + Element>(x: &Tensor, log: bool) -> Result<Tensor> {
     let n = *x.shape().last().unwrap_or(&1);
     let out = Storage::zeros(x.numel(), T::DTYPE);
@@ -18,6 +32,9 @@ fn rows<T: Float + Element>(x: &Tensor, log: bool) -> Result<Tensor> {
         let mut og = out.write();
         let dst = cast_slice_mut::<T>(og.as_bytes_mut());
         let row = |s: &[T], d: &mut [T]| {
+            if let (Some(s), Some(d)) = (as_f32(s), as_f32_mut(d)) {
+                return crate::cpu::fastmath::softmax_row(s, d, log);
+            }
             let m = s.iter().fold(
                 T::neg_infinity(),
                 |a, &v| if v > a || v.is_nan() { v } else { a },

@@ -39,7 +39,7 @@ macro_rules! float_ext {
         }
     };
 }
-float_ext!(f32, libm::erff, libm::erfcf);
+float_ext!(f32, crate::cpu::fastmath::erf, libm::erfcf);
 float_ext!(f64, libm::erf, libm::erfc);
 float_ext!(
     f16,

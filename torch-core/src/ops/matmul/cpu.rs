@@ -59,6 +59,7 @@ fn gemm_kernel<T: Element>(
     acc: Option<(Tensor, f64, f64)>,
 ) -> Result<Tensor> {
     let (batch, m, k, n) = dims(a, b);
+    let scales = acc.as_ref().map(|(_, beta, alpha)| (*beta, *alpha));
     let (read_dst, dst_scale, product_scale) = match &acc {
         Some((_, beta, alpha)) => (true, T::from_f64(*beta), T::from_f64(*alpha)),
         None => (false, T::from_f64(0.0), T::from_f64(1.0)),
@@ -85,6 +86,10 @@ fn gemm_kernel<T: Element>(
         let mut go = out.write();
         let so = cast_slice_mut::<T>(go.as_bytes_mut());
         let (la, lb) = (a.layout(), b.layout());
+        if super::gemv::try_f32(sa, sb, so, (la, lb), (m, k, n), scales) {
+            drop((go, gb, ga));
+            return Ok(Tensor::from_storage(out, &[batch, m, n], T::DTYPE));
+        }
         let threads = crate::cpu::get_num_threads();
         let flops = m * n * k;
         // Small products run on one thread (waking the pool costs more than it saves below

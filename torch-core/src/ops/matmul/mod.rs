@@ -4,6 +4,7 @@
 //! around `bmm`.
 
 mod cpu;
+mod gemv;
 
 use crate::autograd::{BackwardCtx, GradFn, SavedTensor, record};
 use crate::ops::binary::result_type;
