@@ -69,3 +69,70 @@ pub fn parse_train_args_with(
     }
     Ok(a)
 }
+
+/// Walks `args` as `--flag value` pairs and bare arguments: calls `on_flag(flag, value)` for
+/// each option (it returns `Err` for an unknown flag or a bad value) and returns the bare
+/// arguments in order; `Err("")` for `--help` / `-h`. The argument loop of the examples that
+/// take their own options.
+pub fn parse_flags(
+    args: impl IntoIterator<Item = String>,
+    mut on_flag: impl FnMut(&str, String) -> Result<(), String>,
+) -> Result<Vec<String>, String> {
+    let mut bare = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        if arg == "--help" || arg == "-h" {
+            return Err(String::new());
+        }
+        if !arg.starts_with("--") {
+            bare.push(arg);
+            continue;
+        }
+        let value = it.next().ok_or(format!("{arg} needs a value"))?;
+        on_flag(&arg, value)?;
+    }
+    Ok(bare)
+}
+
+/// `value` parsed as `T`, or `"{flag} {value}: {why}"`.
+pub fn parse_value<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|e| format!("{flag} {value}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parse_flags_splits_options_and_bare_arguments() {
+        let mut seen = Vec::new();
+        let bare = parse_flags(args(&["a", "--k", "3", "b"]), |f, v| {
+            seen.push((f.to_string(), parse_value::<usize>(f, &v)?));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(bare, ["a", "b"]);
+        assert_eq!(seen, [("--k".to_string(), 3)]);
+    }
+
+    #[test]
+    fn parse_flags_reports_help_missing_and_bad_values() {
+        let ok = |_: &str, _: String| Ok(());
+        assert_eq!(parse_flags(args(&["-h"]), ok), Err(String::new()));
+        assert_eq!(
+            parse_flags(args(&["--k"]), ok),
+            Err("--k needs a value".into())
+        );
+        let bad = parse_flags(args(&["--k", "x"]), |f, v| {
+            parse_value::<usize>(f, &v).map(|_| ())
+        });
+        assert_eq!(bad, Err("--k x: invalid digit found in string".into()));
+    }
+}

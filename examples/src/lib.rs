@@ -1,6 +1,7 @@
 //! What the examples share: progress bars ([`progress`]), training curves written as PNG
 //! ([`plot`]), argument plumbing ([`cli`]), the `classify` example's logic ([`classify`]), the MNIST
-//! classifier ([`mnist_cnn`]) and the GAN examples' training steps and scoring ([`gan`]), and the text examples' models
+//! classifier ([`mnist_cnn`]), the GAN examples' training steps and scoring ([`gan`]), loading
+//! pretrained text models by name ([`pretrained`]) and the text examples' models
 //! ([`text_classify`], [`char_lm`]).
 
 pub mod char_lm;
@@ -10,5 +11,6 @@ pub mod epoch;
 pub mod gan;
 pub mod mnist_cnn;
 pub mod plot;
+pub mod pretrained;
 pub mod progress;
 pub mod text_classify;
