@@ -19,7 +19,9 @@ fn anchors(c: &mut Criterion) {
             Metric::Flops(f) => group.throughput(Throughput::Elements(f as u64)),
             Metric::Bytes(b) => group.throughput(Throughput::Bytes(b as u64)),
             Metric::MicrosPerIter => group.throughput(Throughput::Elements(1)),
-            Metric::Samples(n) => group.throughput(Throughput::Elements(n as u64)),
+            Metric::Samples(n) | Metric::Tokens(n) => {
+                group.throughput(Throughput::Elements(n as u64))
+            }
         };
         if w.heavy {
             group

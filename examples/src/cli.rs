@@ -70,28 +70,25 @@ pub fn parse_train_args_with(
     Ok(a)
 }
 
-/// Walks `args` as `--flag value` pairs and bare arguments: calls `on_flag(flag, value)` for
-/// each option (it returns `Err` for an unknown flag or a bad value) and returns the bare
-/// arguments in order; `Err("")` for `--help` / `-h`. The argument loop of the examples that
-/// take their own options.
+/// Walks `args` as `--flag value` pairs, calling `on_flag(flag, value)` for each (it returns
+/// `Err` for an unknown flag or a bad value); a bare argument is an error, and `--help` / `-h`
+/// gives `Err("")`. The argument loop of the examples that take their own options.
 pub fn parse_flags(
     args: impl IntoIterator<Item = String>,
     mut on_flag: impl FnMut(&str, String) -> Result<(), String>,
-) -> Result<Vec<String>, String> {
-    let mut bare = Vec::new();
+) -> Result<(), String> {
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         if arg == "--help" || arg == "-h" {
             return Err(String::new());
         }
         if !arg.starts_with("--") {
-            bare.push(arg);
-            continue;
+            return Err(format!("unexpected argument {arg:?}"));
         }
         let value = it.next().ok_or(format!("{arg} needs a value"))?;
         on_flag(&arg, value)?;
     }
-    Ok(bare)
+    Ok(())
 }
 
 /// `value` parsed as `T`, or `"{flag} {value}: {why}"`.
@@ -111,15 +108,19 @@ mod tests {
     }
 
     #[test]
-    fn parse_flags_splits_options_and_bare_arguments() {
+    fn parse_flags_passes_options_and_refuses_bare_arguments() {
         let mut seen = Vec::new();
-        let bare = parse_flags(args(&["a", "--k", "3", "b"]), |f, v| {
+        parse_flags(args(&["--k", "3", "--j", "4"]), |f, v| {
             seen.push((f.to_string(), parse_value::<usize>(f, &v)?));
             Ok(())
         })
         .unwrap();
-        assert_eq!(bare, ["a", "b"]);
-        assert_eq!(seen, [("--k".to_string(), 3)]);
+        assert_eq!(seen, [("--k".to_string(), 3), ("--j".to_string(), 4)]);
+        let ok = |_: &str, _: String| Ok(());
+        assert_eq!(
+            parse_flags(args(&["--k", "3", "b"]), ok),
+            Err("unexpected argument \"b\"".into())
+        );
     }
 
     #[test]

@@ -17,6 +17,16 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+impl Series {
+    /// A line named `label` through `points`.
+    pub fn new(label: &str, points: Vec<(f64, f64)>) -> Self {
+        Self {
+            label: label.into(),
+            points,
+        }
+    }
+}
+
 /// One panel: a title, axis names and its lines.
 #[derive(Clone, Debug)]
 pub struct Chart {
@@ -28,6 +38,36 @@ pub struct Chart {
     pub y_label: String,
     /// The lines drawn.
     pub series: Vec<Series>,
+}
+
+impl Chart {
+    /// A panel titled `title` with axes `x_label`, `y_label` drawing `series`.
+    pub fn new(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Self {
+        Self {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            series,
+        }
+    }
+}
+
+/// The "Training loss" panel of the training examples: the loss of every batch (x in fractional
+/// epochs) and each epoch's mean.
+pub fn training_loss_chart(
+    y_label: &str,
+    per_batch: Vec<(f64, f64)>,
+    epoch_mean: Vec<(f64, f64)>,
+) -> Chart {
+    Chart::new(
+        "Training loss",
+        "epoch",
+        y_label,
+        vec![
+            Series::new("per batch", per_batch),
+            Series::new("epoch mean", epoch_mean),
+        ],
+    )
 }
 
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSansMono.ttf");

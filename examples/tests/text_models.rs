@@ -6,9 +6,9 @@ use examples::char_lm::{CharLmConfig, CharTransformer};
 use examples::epoch::adam;
 use examples::text_classify::{BagClassifier, batch, encode, split};
 use torch_core::{Generator, Result, Tensor};
+use torch_nn::Forward;
 use torch_nn::functional::{CrossEntropyOptions, cross_entropy};
 use torch_nn::optim::Optimizer;
-use torch_nn::{Forward, Module};
 
 #[test]
 fn encode_batch_and_split() -> Result<()> {

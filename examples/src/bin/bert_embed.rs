@@ -51,7 +51,7 @@ fn parse_args() -> std::result::Result<Args, String> {
         queries: Vec::new(),
         topk: 5,
     };
-    let bare = parse_flags(std::env::args().skip(1), |flag, value| {
+    parse_flags(std::env::args().skip(1), |flag, value| {
         match flag {
             "--corpus" => a.corpus = Some(value),
             "--query" => a.queries.push(value),
@@ -61,9 +61,6 @@ fn parse_args() -> std::result::Result<Args, String> {
         }
         Ok(())
     })?;
-    if let Some(extra) = bare.first() {
-        return Err(format!("unexpected argument {extra:?}"));
-    }
     Ok(a)
 }
 

@@ -40,7 +40,9 @@ fn batch(ds: &LanguageModelingDataset, pick: &[usize]) -> Result<(Tensor, Tensor
         xs.push(x);
         ys.push(y);
     }
-    let refs = |v: &[Tensor]| v.iter().collect::<Vec<_>>();
+    fn refs(v: &[Tensor]) -> Vec<&Tensor> {
+        v.iter().collect()
+    }
     Ok((Tensor::stack(&refs(&xs), 0)?, Tensor::stack(&refs(&ys), 0)?))
 }
 
@@ -115,22 +117,18 @@ fn run(args: TrainArgs, extra: Extra) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out).map_err(|e| Error::io(&args.out, e))?;
     let curves = args.out.join("curves.png");
-    let series = |label: &str, points| Series {
-        label: label.into(),
-        points,
-    };
     save_png(
         &curves,
-        &[Chart {
-            title: "Character-level cross-entropy".into(),
-            x_label: "epoch".into(),
-            y_label: "loss (nats/char)".into(),
-            series: vec![
-                series("train, per batch", losses),
-                series("train, epoch mean", epoch_losses),
-                series("held out", val_losses),
+        &[Chart::new(
+            "Character-level cross-entropy",
+            "epoch",
+            "loss (nats/char)",
+            vec![
+                Series::new("train, per batch", losses),
+                Series::new("train, epoch mean", epoch_losses),
+                Series::new("held out", val_losses),
             ],
-        }],
+        )],
     )?;
     let prompt: Vec<i64> = vocab
         .lookup_indices(&character(&extra.prompt))?

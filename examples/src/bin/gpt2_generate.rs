@@ -38,7 +38,7 @@ fn parse_args() -> std::result::Result<Args, String> {
         },
         seed: 0,
     };
-    let bare = parse_flags(std::env::args().skip(1), |flag, value| {
+    parse_flags(std::env::args().skip(1), |flag, value| {
         let c = &mut a.cfg;
         match flag {
             "--prompt" => a.prompt = value,
@@ -53,9 +53,6 @@ fn parse_args() -> std::result::Result<Args, String> {
         }
         Ok(())
     })?;
-    if let Some(extra) = bare.first() {
-        return Err(format!("unexpected argument {extra:?}"));
-    }
     if a.cfg.temperature < 0.0 {
         return Err("--temperature must be >= 0".into());
     }

@@ -244,24 +244,18 @@ fn run(args: Args) -> Result<()> {
     save_png(
         a.out.join(format!("curves_{}.png", args.model)),
         &[
-            Chart {
-                title: "Training loss".into(),
-                x_label: "epoch".into(),
-                y_label: "nll".into(),
-                series: vec![Series {
-                    label: "epoch mean".into(),
-                    points: losses,
-                }],
-            },
-            Chart {
-                title: "Validation accuracy".into(),
-                x_label: "epoch".into(),
-                y_label: "accuracy (%)".into(),
-                series: vec![Series {
-                    label: "val".into(),
-                    points: val_acc,
-                }],
-            },
+            Chart::new(
+                "Training loss",
+                "epoch",
+                "nll",
+                vec![Series::new("epoch mean", losses)],
+            ),
+            Chart::new(
+                "Validation accuracy",
+                "epoch",
+                "accuracy (%)",
+                vec![Series::new("val", val_acc)],
+            ),
         ],
     )?;
     println!("weights and curves in {}", a.out.display());

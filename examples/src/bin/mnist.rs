@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use examples::cli::{TrainArgs, exit_on_error, or_usage, parse_train_args};
 use examples::mnist_cnn::{Net, normalise};
-use examples::plot::{Chart, Series, save_png};
+use examples::plot::{Chart, Series, save_png, training_loss_chart};
 use examples::progress::EpochBar;
 use torch_core::{DType, Generator, Result, Tensor, TensorOptions, autograd};
 use torch_nn::functional::{self as F, CrossEntropyOptions};
@@ -111,30 +111,13 @@ fn run(args: TrainArgs) -> Result<()> {
     save_png(
         &curves,
         &[
-            Chart {
-                title: "Training loss".into(),
-                x_label: "epoch".into(),
-                y_label: "cross-entropy".into(),
-                series: vec![
-                    Series {
-                        label: "per batch".into(),
-                        points: losses,
-                    },
-                    Series {
-                        label: "epoch mean".into(),
-                        points: epoch_losses,
-                    },
-                ],
-            },
-            Chart {
-                title: "Test accuracy".into(),
-                x_label: "epoch".into(),
-                y_label: "accuracy (%)".into(),
-                series: vec![Series {
-                    label: "test".into(),
-                    points: accs,
-                }],
-            },
+            training_loss_chart("cross-entropy", losses, epoch_losses),
+            Chart::new(
+                "Test accuracy",
+                "epoch",
+                "accuracy (%)",
+                vec![Series::new("test", accs)],
+            ),
         ],
     )?;
     println!(

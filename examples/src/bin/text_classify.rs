@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use examples::cli::{TrainArgs, exit_on_error, or_usage, parse_train_args};
 use examples::epoch::{adam, run_epoch};
-use examples::plot::{Chart, Series, save_png};
+use examples::plot::{Chart, Series, save_png, training_loss_chart};
 use examples::text_classify::{BagClassifier, batch, encode, split};
 use torch_core::{DType, Generator, Result, autograd};
 use torch_nn::Module;
@@ -98,31 +98,19 @@ fn run(args: TrainArgs) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out).map_err(|e| torch_core::Error::io(&args.out, e))?;
     let curves = args.out.join("curves.png");
-    let series = |label: &str, points| Series {
-        label: label.into(),
-        points,
-    };
     save_png(
         &curves,
         &[
-            Chart {
-                title: "Training loss".into(),
-                x_label: "epoch".into(),
-                y_label: "cross-entropy".into(),
-                series: vec![
-                    series("per batch", losses),
-                    series("epoch mean", epoch_losses),
+            training_loss_chart("cross-entropy", losses, epoch_losses),
+            Chart::new(
+                "Accuracy",
+                "epoch",
+                "accuracy (%)",
+                vec![
+                    Series::new("train", train_accs),
+                    Series::new("held out", test_accs.clone()),
                 ],
-            },
-            Chart {
-                title: "Accuracy".into(),
-                x_label: "epoch".into(),
-                y_label: "accuracy (%)".into(),
-                series: vec![
-                    series("train", train_accs),
-                    series("held out", test_accs.clone()),
-                ],
-            },
+            ),
         ],
     )?;
     let last = test_accs.last().map_or(f64::NAN, |a| a.1);

@@ -148,18 +148,11 @@ pub fn describe(score: &SampleScore) -> String {
 
 /// A chart over epochs titled `title` with one line per `(label, points)`.
 pub fn epoch_chart(title: &str, y_label: &str, lines: &[(&str, &[(f64, f64)])]) -> Chart {
-    Chart {
-        title: title.into(),
-        x_label: "epoch".into(),
-        y_label: y_label.into(),
-        series: lines
-            .iter()
-            .map(|(label, points)| Series {
-                label: (*label).into(),
-                points: points.to_vec(),
-            })
-            .collect(),
-    }
+    let series = lines
+        .iter()
+        .map(|(label, points)| Series::new(label, points.to_vec()))
+        .collect();
+    Chart::new(title, "epoch", y_label, series)
 }
 
 /// The x of batch `b` (0-based) of `batches` in epoch `epoch` (1-based): `epoch - 1 + (b +

@@ -46,7 +46,8 @@ pub(crate) fn exp(x: f32) -> f32 {
     }
 }
 
-/// `erf(x)` for f32: odd rational approximation on [-4, 4], +-1 outside (NaN stays NaN).
+/// `erf(x)` for f32: odd rational approximation, exactly +-1 where f32's erf rounds to it
+/// (|x| > 3.92, including +-inf); NaN stays NaN.
 #[inline(always)]
 pub(crate) fn erf(x: f32) -> f32 {
     let c = x.clamp(-4.0, 4.0);
@@ -64,7 +65,13 @@ pub(crate) fn erf(x: f32) -> f32 {
     q = q * x2 - 7.373_329e-3;
     q = q * x2 - 1.426_474e-2;
     let y = c * p / q;
-    if x.is_nan() { x } else { y }
+    if x.is_nan() {
+        x
+    } else if c.abs() > 3.92 {
+        c.signum()
+    } else {
+        y
+    }
 }
 
 /// One softmax (or log-softmax) row of f32: `d = exp(s - max) / sum` (`s - max - log(sum)`).
@@ -88,9 +95,10 @@ pub(crate) fn softmax_row(s: &[f32], d: &mut [f32], log: bool) {
     }
     let sum = acc.iter().sum::<f32>() + tail;
     if log {
-        let ls = sum.ln() + m;
+        // (v - m) - ln(sum), not v - (m + ln(sum)): the latter rounds ln(sum) to m's ulp.
+        let ls = sum.ln();
         for (o, &v) in d.iter_mut().zip(s) {
-            *o = v - ls;
+            *o = (v - m) - ls;
         }
     } else {
         let inv = 1.0 / sum;
