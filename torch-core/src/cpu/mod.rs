@@ -3,6 +3,7 @@
 
 mod alloc;
 pub(crate) mod fastmath;
+pub(crate) mod simd;
 mod threads;
 
 pub(crate) use alloc::AlignedBuf;
@@ -35,9 +36,7 @@ pub(crate) fn map_unary<T: Element, U: Element>(
             let src = &src[layout.offset()..layout.offset() + n];
             par_chunks(dst, |start, chunk| {
                 let len = chunk.len();
-                for (o, &v) in chunk.iter_mut().zip(&src[start..start + len]) {
-                    *o = f(v);
-                }
+                simd::map_slice(chunk, &src[start..start + len], &f);
             });
         } else {
             par_chunks(dst, |start, chunk| {

@@ -47,9 +47,9 @@ fn rows<T: Float + Element>(x: &Tensor, log: bool) -> Result<Tensor> {
                 sum = sum + e;
             }
             if log {
-                let ls = sum.ln() + m;
+                let ls = sum.ln();
                 for (o, &v) in d.iter_mut().zip(s) {
-                    *o = v - ls;
+                    *o = (v - m) - ls;
                 }
             } else {
                 let inv = sum.recip();

@@ -66,26 +66,25 @@ pub fn scaled_dot_product_attention(
         ));
     }
     let scale = scale.unwrap_or(1.0 / (e as f64).sqrt());
-    // (..., L, S)
-    let scores = q.matmul(&k.transpose(-2, -1)?)?.mul_scalar(scale)?;
     let (l, s) = (q.shape()[q.dim() - 2], k.shape()[k.dim() - 2]);
-    let scores = match attn_mask {
-        _ if is_causal => {
-            scores.masked_fill(&causal_keep(l, s)?.logical_not()?, f64::NEG_INFINITY)?
-        }
-        None => scores,
+    // The mask as an additive float mask of its own (small) shape: -inf where a key is masked.
+    let additive = match attn_mask {
+        _ if is_causal => Some(neg_inf_where_not(&causal_keep(l, s)?, q.dtype())?),
+        None => None,
         Some(m) => {
-            if !broadcasts_to(m.shape(), scores.shape()) {
+            let mut scores_shape = broadcast_batch(q.shape(), k.shape());
+            scores_shape.extend([l, s]);
+            if !broadcasts_to(m.shape(), &scores_shape) {
                 return Err(Error::ShapeMismatch {
                     op: OP,
                     lhs: m.shape().to_vec(),
-                    rhs: scores.shape().to_vec(),
+                    rhs: scores_shape,
                     detail: "attn_mask must broadcast to the attention scores (..., L, S)".into(),
                 });
             }
             match m.dtype() {
-                DType::Bool => scores.masked_fill(&m.logical_not()?, f64::NEG_INFINITY)?,
-                d if d == q.dtype() => scores.add(m)?,
+                DType::Bool => Some(neg_inf_where_not(m, q.dtype())?),
+                d if d == q.dtype() => Some(m.clone()),
                 d => {
                     return Err(Error::invalid(
                         OP,
@@ -98,10 +97,21 @@ pub fn scaled_dot_product_attention(
             }
         }
     };
-    let weights = if attn_mask.is_some() || is_causal {
-        safe_softmax(&scores)?
-    } else {
-        scores.softmax(-1)?
+    // Scaling q (..., L, E) instead of the scores (..., L, S) is one pass over the smaller one.
+    let scores = q.mul_scalar(scale)?.matmul(&k.transpose(-2, -1)?)?;
+    let weights = match additive {
+        None => scores.softmax(-1)?,
+        Some(m) => {
+            // A query row whose keys are all masked is dead in the mask itself, so the check
+            // runs on the mask's shape rather than on the scores.
+            let dead = m.eq_scalar(f64::NEG_INFINITY)?.all_dim(&[-1], true)?;
+            let scores = scores.add(&m)?;
+            if dead.any()?.item()? == 0.0 {
+                scores.softmax(-1)?
+            } else {
+                safe_softmax(&scores)?
+            }
+        }
     };
     let weights = if dropout_p > 0.0 {
         dropout(&weights, dropout_p, true)?
@@ -109,6 +119,24 @@ pub fn scaled_dot_product_attention(
         weights
     };
     weights.matmul(v)
+}
+
+/// `0` where `keep` is true, `-inf` where it is false, as `dtype`.
+fn neg_inf_where_not(keep: &Tensor, dtype: DType) -> Result<Tensor> {
+    Tensor::zeros(keep.shape(), TensorOptions::default().dtype(dtype))?
+        .masked_fill(&keep.logical_not()?, f64::NEG_INFINITY)
+}
+
+/// The broadcast of the batch dims (all but the last two) of `q` and `k`, aligned at the end.
+fn broadcast_batch(q: &[usize], k: &[usize]) -> Vec<usize> {
+    let (qb, kb) = (&q[..q.len() - 2], &k[..k.len() - 2]);
+    let n = qb.len().max(kb.len());
+    (0..n)
+        .map(|i| {
+            let pick = |b: &[usize]| (i + b.len()).checked_sub(n).map_or(1, |j| b[j]);
+            pick(qb).max(pick(kb))
+        })
+        .collect()
 }
 
 /// Softmax over the last dim whose fully masked rows (all `-inf`) give zeros; their scores

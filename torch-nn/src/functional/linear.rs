@@ -15,6 +15,18 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
     }
     match (x.dim(), bias) {
         (2, Some(b)) => b.addmm(x, &weight.t()?, 1.0, 1.0),
+        // As ATen: a contiguous (*, in) input is viewed as 2-D so the bias joins the product.
+        (d, Some(b)) if d > 2 && x.is_contiguous() => {
+            let mut shape: Vec<i64> = x.shape()[..d - 1].iter().map(|&n| n as i64).collect();
+            let y = b.addmm(
+                &x.reshape(&[-1, in_features as i64])?,
+                &weight.t()?,
+                1.0,
+                1.0,
+            )?;
+            shape.push(weight.shape()[0] as i64);
+            y.reshape(&shape)
+        }
         (_, Some(b)) => x.matmul(&weight.t()?)?.add(b),
         (_, None) => x.matmul(&weight.t()?),
     }
