@@ -19,7 +19,10 @@ const ROUND: f32 = 12_582_912.0;
 /// `e^x` for f32 (NaN, +-inf and underflow as `f32::exp`).
 #[inline(always)]
 pub(crate) fn exp(x: f32) -> f32 {
-    let c = x.clamp(EXP_LO, EXP_HI);
+    // max/min rather than clamp: a NaN becomes EXP_LO here (and is returned as NaN below), so
+    // `n` is always finite.
+    #[allow(clippy::manual_clamp)] // clamp keeps NaN, which is what must not happen here
+    let c = x.max(EXP_LO).min(EXP_HI);
     // Round to nearest by adding and taking off 1.5 * 2^23 (exact for |t| < 2^22): plain
     // adds, where `floor` is a libm call on baseline x86-64 that stops the loop vectorising.
     let n = (c * LOG2E + ROUND) - ROUND;
@@ -33,8 +36,10 @@ pub(crate) fn exp(x: f32) -> f32 {
     let y = p * r * r + r + 1.0;
     // 2^n through the exponent bits; n + 127 is in 1..=254 after the clamp (n <= 128 is
     // split in two halves so 2^128 itself never has to be formed).
-    let ni = n as i32;
-    let half = ni / 2;
+    // SAFETY: `n` is a finite integer in -127..=128 (c is clamped above), so the conversion
+    // is exact; unlike `as`, it needs no saturation or NaN check, which kept the loop scalar.
+    let ni: i32 = unsafe { n.to_int_unchecked() };
+    let half = ni >> 1;
     let s1 = f32::from_bits(((half + 127) as u32) << 23);
     let s2 = f32::from_bits(((ni - half + 127) as u32) << 23);
     let y = y * s1 * s2;
