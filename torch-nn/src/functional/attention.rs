@@ -134,7 +134,10 @@ fn broadcast_batch(q: &[usize], k: &[usize]) -> Vec<usize> {
     (0..n)
         .map(|i| {
             let pick = |b: &[usize]| (i + b.len()).checked_sub(n).map_or(1, |j| b[j]);
-            pick(qb).max(pick(kb))
+            // PyTorch's broadcast: a 1 takes the other size (0 included).
+            match (pick(qb), pick(kb)) {
+                (1, other) | (other, _) => other,
+            }
         })
         .collect()
 }
