@@ -57,6 +57,20 @@ pub(crate) fn cast_slice<T: Element>(bytes: &[u8]) -> &[T] {
     unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast(), bytes.len() / size) }
 }
 
+/// `s` as f32 when `T` is f32 (for kernels with an f32 fast path), else `None`.
+pub(crate) fn as_f32<T: Element>(s: &[T]) -> Option<&[f32]> {
+    // SAFETY: `T` is f32 when its dtype is F32, so this reinterprets the slice as itself.
+    (T::DTYPE == DType::F32)
+        .then(|| unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) })
+}
+
+/// Mutable form of [`as_f32`].
+pub(crate) fn as_f32_mut<T: Element>(s: &mut [T]) -> Option<&mut [f32]> {
+    // SAFETY: as in `as_f32`.
+    (T::DTYPE == DType::F32)
+        .then(|| unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len()) })
+}
+
 /// Mutable form of `cast_slice`.
 pub(crate) fn cast_slice_mut<T: Element>(bytes: &mut [u8]) -> &mut [T] {
     let size = std::mem::size_of::<T>();

@@ -5,26 +5,13 @@
 use num_traits::Float;
 
 use crate::autograd::{BackwardCtx, GradFn, SavedTensor, record};
-use crate::storage::{Storage, cast_slice, cast_slice_mut};
+use crate::storage::{Storage, as_f32, as_f32_mut, cast_slice, cast_slice_mut};
 use crate::{DType, Element, Result, Tensor};
-
-/// `s` as f32 when `T` is f32 (the fast row), else `None`.
-fn as_f32<T: Element>(s: &[T]) -> Option<&[f32]> {
-    // SAFETY: `T` is f32 when its dtype is F32, so this reinterprets the slice as itself.
-    (T::DTYPE == DType::F32)
-        .then(|| unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) })
-}
-
-/// `as_f32` for the output row.
-fn as_f32_mut<T: Element>(s: &mut [T]) -> Option<&mut [f32]> {
-    // SAFETY: as in `as_f32`.
-    (T::DTYPE == DType::F32)
-        .then(|| unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len()) })
-}
 
 fn rows<T: Float + Element>(x: &Tensor, log: bool) -> Result<Tensor> {
     let n = *x.shape().last().unwrap_or(&1);
-    let out = Storage::zeros(x.numel(), T::DTYPE);
+    // Every element is written below.
+    let out = Storage::uninit(x.numel(), T::DTYPE);
     {
         let g = x.storage().read();
         let src =

@@ -6,8 +6,9 @@
 
 use rayon::prelude::*;
 
+use crate::Element;
 use crate::layout::Layout;
-use crate::{DType, Element};
+use crate::storage::{as_f32, as_f32_mut};
 
 /// Matrices of at least this many elements are split over threads (smaller ones cost less
 /// than waking the pool).
@@ -42,16 +43,15 @@ pub(super) fn try_f32<T: Element>(
     (m, k, n): (usize, usize, usize),
     scales: Option<(f64, f64)>,
 ) -> bool {
-    if T::DTYPE != DType::F32 || !applies(m, lb) {
+    let (Some(a), Some(b), Some(out)) = (as_f32(a), as_f32(b), as_f32_mut(out)) else {
+        return false;
+    };
+    if !applies(m, lb) {
         return false;
     }
-    // SAFETY: `T` is f32 (its dtype is F32), so the slices are reinterpreted as themselves.
-    let f = |s: &[T]| unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<f32>(), s.len()) };
-    // SAFETY: as above, for the output slice.
-    let out = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<f32>(), out.len()) };
     let g = Gemv {
-        a: f(a),
-        b: f(b),
+        a,
+        b,
         la,
         lb,
         acc: scales.map(|(beta, alpha)| (beta as f32, alpha as f32)),
