@@ -8,6 +8,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use realfft::num_complex::Complex32;
 use realfft::{RealFftPlanner, RealToComplex};
+use torch_core::cpu::parallel_chunks_mut;
 use torch_core::{DType, Error, Result, Tensor, autograd, get_num_threads};
 
 use super::spectrogram::{Normalized, SpectrogramArgs};
@@ -89,16 +90,14 @@ pub(crate) fn power_spectrogram(x: &Tensor, a: &SpectrogramArgs<'_>) -> Result<T
     };
     let rows = batch * frames;
     let threads = get_num_threads().min(rows / MIN_FRAMES_PER_THREAD).max(1);
-    if threads == 1 {
-        task(0, &mut out)?;
-    } else {
-        let per = rows.div_ceil(threads);
-        // `threads` blocks on rayon's global pool (torch-core keeps its own pool private).
-        use rayon::prelude::*;
-        out.par_chunks_mut(per * m)
-            .enumerate()
-            .try_for_each(|(k, block)| task(k * per, block))?;
-    }
+    let per = rows.div_ceil(threads);
+    let results = std::sync::Mutex::new(Ok(()));
+    parallel_chunks_mut(&mut out, per * m, |k, block| {
+        if let Err(e) = task(k * per, block) {
+            *results.lock().unwrap_or_else(|e| e.into_inner()) = Err(e);
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner())?;
     // (B, frames, freq) -> (B, freq, frames)
     Tensor::from_vec(out, &[batch, frames, m])?.transpose(1, 2)
 }

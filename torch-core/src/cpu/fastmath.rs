@@ -99,8 +99,8 @@ unsafe fn softmax_row_avx2(s: &[f32], d: &mut [f32], log: bool) {
     softmax_row_body(s, d, log)
 }
 
-/// The row's loops, each over 8 independent lanes so that they vectorise: max, exp, sum,
-/// scale. A NaN is left out of the max but reaches the sum through its `exp`, so the whole row
+/// The row's loops, each over 8 independent lanes so that they vectorise: max, exp with its
+/// sum, scale. A NaN is left out of the max but reaches the sum through its `exp`, so the whole row
 /// becomes NaN, as in PyTorch.
 #[inline(always)]
 fn softmax_row_body(s: &[f32], d: &mut [f32], log: bool) {
@@ -117,16 +117,21 @@ fn softmax_row_body(s: &[f32], d: &mut [f32], log: bool) {
     }
     let m = mx.iter().fold(tail, |a, &v| if v > a { v } else { a });
     let m = if m.is_infinite() { 0.0 } else { m };
-    for (o, &v) in d.iter_mut().zip(s) {
-        *o = exp(v - m);
-    }
+    // exp and its sum in one pass.
     let mut acc = [0.0f32; 8];
-    let chunks = d.chunks_exact(8);
-    let tail: f32 = chunks.remainder().iter().sum();
-    for c in chunks {
-        for (a, &v) in acc.iter_mut().zip(c) {
-            *a += v;
+    let mut out = d.chunks_exact_mut(8);
+    let mut inp = s.chunks_exact(8);
+    for (oc, ic) in (&mut out).zip(&mut inp) {
+        for ((o, &v), a) in oc.iter_mut().zip(ic).zip(acc.iter_mut()) {
+            let e = exp(v - m);
+            *o = e;
+            *a += e;
         }
+    }
+    let mut tail = 0.0;
+    for (o, &v) in out.into_remainder().iter_mut().zip(inp.remainder()) {
+        *o = exp(v - m);
+        tail += *o;
     }
     let sum = acc.iter().sum::<f32>() + tail;
     if log {

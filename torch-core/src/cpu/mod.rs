@@ -10,7 +10,7 @@ pub(crate) use alloc::AlignedBuf;
 pub use alloc::{CACHE_LIMIT, MIN_CACHED, cached_bytes, empty_cache};
 
 pub(crate) use threads::{GRAIN, install, par_chunks};
-pub use threads::{get_num_threads, set_num_threads};
+pub use threads::{get_num_threads, parallel_chunks_mut, set_num_threads};
 
 use crate::layout::{Layout, StridedIter};
 use crate::storage::{Storage, cast_slice, cast_slice_mut};

@@ -40,3 +40,22 @@ pub(crate) fn map_slice<T: Copy, U>(dst: &mut [U], src: &[T], f: &impl Fn(T) -> 
     }
     map_body(dst, src, f)
 }
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn call_avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// Runs `f` compiled a second time with AVX2 + FMA when the CPU has them: the loops `f`
+/// inlines (closures, `#[inline]` helpers) get 8-lane code. For kernels whose whole loop nest
+/// sits in one closure, such as a reduction over a chunk of outputs.
+#[inline(always)]
+pub(crate) fn dispatch<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA (checked just above).
+        return unsafe { call_avx2(f) };
+    }
+    f()
+}

@@ -47,6 +47,36 @@ pub(crate) fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     pool().install(f)
 }
 
+/// Calls `f(index, chunk)` on each `chunk_len`-element piece of `out` (the last may be
+/// shorter), spread over the threads `set_num_threads` sets, as `at::parallel_for` spreads a
+/// range: the one intra-op pool for every crate's kernels, so no second pool competes for the
+/// cores. One piece runs on the calling thread.
+///
+/// ```
+/// let mut out = vec![0usize; 10];
+/// torch_core::cpu::parallel_chunks_mut(&mut out, 4, |i, chunk| chunk.fill(i));
+/// assert_eq!(out, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+/// ```
+pub fn parallel_chunks_mut<T: Send>(
+    out: &mut [T],
+    chunk_len: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
+    let chunk_len = chunk_len.max(1);
+    if out.len() <= chunk_len || get_num_threads() == 1 {
+        for (i, c) in out.chunks_mut(chunk_len).enumerate() {
+            f(i, c);
+        }
+        return;
+    }
+    install(|| {
+        use rayon::prelude::*;
+        out.par_chunks_mut(chunk_len)
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    });
+}
+
 /// Splits `out` into chunks and calls `f(start_index, chunk)` on each, in parallel when large.
 #[inline]
 pub(crate) fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync + Send) {

@@ -2,6 +2,7 @@
 //! folds its block; a contiguous block is folded as a slice (vectorised), a single output is
 //! split across threads and combined.
 
+use crate::cpu::simd;
 use crate::layout::{Layout, StridedIter};
 use crate::storage::{Storage, cast_slice, cast_slice_mut};
 use crate::{Element, Result, Tensor};
@@ -92,7 +93,7 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
                     .into_par_iter()
                     .map(|p| {
                         let (a, b) = ((p * step).min(block), ((p + 1) * step).min(block));
-                        fold_block(outer.offset, a, b)
+                        simd::dispatch(|| fold_block(outer.offset, a, b))
                     })
                     .collect()
             });
@@ -100,13 +101,15 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
             out[0] = r.finish(acc, block);
         } else {
             let work = |start: usize, chunk: &mut [R::Out]| {
-                let mut it =
-                    StridedIter::new(outer.shape(), &[outer.strides()], &[outer.offset], start);
-                let mut i = 0;
-                it.run(chunk.len(), |[base]| {
-                    chunk[i] = r.finish(fold_block(base, 0, block), block);
-                    i += 1;
-                });
+                simd::dispatch(|| {
+                    let mut it =
+                        StridedIter::new(outer.shape(), &[outer.strides()], &[outer.offset], start);
+                    let mut i = 0;
+                    it.run(chunk.len(), |[base]| {
+                        chunk[i] = r.finish(fold_block(base, 0, block), block);
+                        i += 1;
+                    });
+                })
             };
             if n_out * block < 2 * crate::cpu::GRAIN {
                 work(0, out);
