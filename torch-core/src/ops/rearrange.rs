@@ -273,18 +273,31 @@ impl Tensor {
                     if n == 0 {
                         return Err(Error::invalid("pad", "input dimension to pad is empty"));
                     }
-                    let idx: Vec<i64> = (-l..n + r)
-                        .map(|i| match mode {
-                            "reflect" => {
-                                let p = 2 * (n - 1).max(1);
-                                let m = i.rem_euclid(p);
-                                if m < n { m } else { p - m }
-                            }
-                            "replicate" => i.clamp(0, n - 1),
-                            _ => i.rem_euclid(n),
-                        })
-                        .collect();
-                    out.index_select(d as i64, &index_tensor(idx)?)?
+                    // Where padded position `i` reads from; only the two edges are
+                    // gathered, the body is copied whole by `cat`.
+                    let source = |i: i64| match mode {
+                        "reflect" => {
+                            let p = 2 * (n - 1).max(1);
+                            let m = i.rem_euclid(p);
+                            if m < n { m } else { p - m }
+                        }
+                        "replicate" => i.clamp(0, n - 1),
+                        _ => i.rem_euclid(n),
+                    };
+                    // Negative padding crops first, as PyTorch does for these modes.
+                    let (cl, cr) = ((-l).max(0), (-r).max(0));
+                    if cl + cr > n {
+                        return Err(Error::invalid(
+                            "pad",
+                            "negative padding removes more than the dimension",
+                        ));
+                    }
+                    let body = out.narrow(d as i64, cl, (n - cl - cr) as usize)?;
+                    let edge = |range: std::ops::Range<i64>| -> Result<Tensor> {
+                        out.index_select(d as i64, &index_tensor(range.map(source).collect())?)
+                    };
+                    let (left, right) = (edge(-l.max(0)..0)?, edge(n..n + r.max(0))?);
+                    Tensor::cat(&[&left, &body, &right], d as i64)?
                 }
                 other => {
                     return Err(Error::invalid(
