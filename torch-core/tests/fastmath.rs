@@ -51,5 +51,14 @@ fn f32_softmax_rows_match_f64() -> Result<()> {
     assert_eq!(y[1], 0.0);
     assert!((y[0] + y[2] - 1.0).abs() < 1e-6 && (y[2] / y[0] - 1f32.exp()).abs() < 1e-5);
     assert!(y[3..].iter().all(|v| v.is_nan()));
+    // A +inf makes the whole row NaN (torch.softmax([inf, 1, -inf]) = [nan, nan, nan]), in f32
+    // and f64, softmax and log_softmax.
+    let x = Tensor::from_vec(vec![f32::INFINITY, 1.0, f32::NEG_INFINITY], &[3])?;
+    for x in [x.clone(), x.to_dtype(DType::F64)?] {
+        for y in [x.softmax(-1)?, x.log_softmax(-1)?] {
+            let y = y.to_dtype(DType::F32)?.to_vec::<f32>()?;
+            assert!(y.iter().all(|v| v.is_nan()), "{y:?}");
+        }
+    }
     Ok(())
 }

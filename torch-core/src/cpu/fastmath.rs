@@ -1,7 +1,8 @@
 //! Branch-free f32 `exp` and `erf` for the hot elementwise kernels (softmax rows, exact GELU),
 //! which spent most of their time in libm's scalar, branchy versions (BERT inference profile:
 //! erf 16%, softmax's exp 16%). Straight-line polynomials, so loops over them vectorise.
-//! exp: Cephes' `expf` (relative error < 1e-7 on [-87, 88]); erf: the rational approximation
+//! exp: Cephes' `expf` for softmax's `x - max` (relative error < 1e-7 on [-87, 0]; FMA where the
+//! CPU has it); erf: the rational approximation
 //! Eigen vectorises (absolute error < 5e-7). Tested against f64 in `tests/fastmath.rs`.
 
 // The coefficients are written as published (Cephes, Eigen), digits beyond f32's included.
@@ -11,44 +12,62 @@ const LOG2E: f32 = std::f32::consts::LOG2_E;
 // ln 2 split in two so `x - n ln2` stays exact for |n| <= 128.
 const LN2_HI: f32 = 0.693_359_375;
 const LN2_LO: f32 = -2.121_944_4e-4;
-// Below this `exp` underflows to 0 (and above `EXP_HI` overflows to inf), as expf does.
+// Below this `exp` underflows to 0, as expf does.
 const EXP_LO: f32 = -87.336_55;
-const EXP_HI: f32 = 88.722_83;
 const ROUND: f32 = 12_582_912.0;
 
-/// `e^x` for f32 (NaN, +-inf and underflow as `f32::exp`).
+/// `a * b + c`: one fused instruction in the AVX2 + FMA build of a kernel, a multiply and an
+/// add in the baseline one (where `mul_add` would be a libm call).
+pub(crate) trait MulAdd {
+    fn mul_add(a: f32, b: f32, c: f32) -> f32;
+}
+
+/// Separate multiply and add.
+pub(crate) struct Plain;
+impl MulAdd for Plain {
+    #[inline(always)]
+    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
+        a * b + c
+    }
+}
+
+/// Fused multiply-add (only in code compiled with the `fma` feature).
+pub(crate) struct Fused;
+impl MulAdd for Fused {
+    #[inline(always)]
+    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+
+/// `e^x` for the f32 values softmax exponentiates, `x - max` <= 0 or NaN (a row holding NaN
+/// or +inf): underflow to 0 below `EXP_LO` as `expf`, NaN stays NaN.
 #[inline(always)]
-pub(crate) fn exp(x: f32) -> f32 {
+pub(crate) fn exp_nonpositive<M: MulAdd>(x: f32) -> f32 {
     // max/min rather than clamp: a NaN becomes EXP_LO here (and is returned as NaN below), so
     // `n` is always finite.
     #[allow(clippy::manual_clamp)] // clamp keeps NaN, which is what must not happen here
-    let c = x.max(EXP_LO).min(EXP_HI);
+    let c = x.max(EXP_LO).min(0.0);
     // Round to nearest by adding and taking off 1.5 * 2^23 (exact for |t| < 2^22): plain
     // adds, where `floor` is a libm call on baseline x86-64 that stops the loop vectorising.
-    let n = (c * LOG2E + ROUND) - ROUND;
-    let r = c - n * LN2_HI - n * LN2_LO;
+    let n = M::mul_add(c, LOG2E, ROUND) - ROUND;
+    let r = M::mul_add(n, -LN2_LO, M::mul_add(n, -LN2_HI, c));
     let mut p = 1.987_569_1e-4_f32;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
-    let y = p * r * r + r + 1.0;
-    // 2^n through the exponent bits; n + 127 is in 1..=254 after the clamp (n <= 128 is
-    // split in two halves so 2^128 itself never has to be formed).
-    // SAFETY: `n` is a finite integer in -127..=128 (c is clamped above), so the conversion
-    // is exact; unlike `as`, it needs no saturation or NaN check, which kept the loop scalar.
+    p = M::mul_add(p, r, 1.398_199_9e-3);
+    p = M::mul_add(p, r, 8.333_452e-3);
+    p = M::mul_add(p, r, 4.166_579_6e-2);
+    p = M::mul_add(p, r, 1.666_666_5e-1);
+    p = M::mul_add(p, r, 5.000_000_1e-1);
+    let y = M::mul_add(p * r, r, r) + 1.0;
+    // 2^n through the exponent bits: n is in -126..=0, a normal power of two.
+    // SAFETY: `n` is a finite integer in -126..=0 (c is clamped above), so the conversion is
+    // exact; unlike `as`, it needs no saturation or NaN check, which kept the loop scalar.
     let ni: i32 = unsafe { n.to_int_unchecked() };
-    let half = ni >> 1;
-    let s1 = f32::from_bits(((half + 127) as u32) << 23);
-    let s2 = f32::from_bits(((ni - half + 127) as u32) << 23);
-    let y = y * s1 * s2;
+    let y = y * f32::from_bits(((ni + 127) as u32) << 23);
     if x.is_nan() {
         x
     } else if x < EXP_LO {
         0.0
-    } else if x > EXP_HI {
-        f32::INFINITY
     } else {
         y
     }
@@ -90,20 +109,20 @@ pub(crate) fn softmax_row(s: &[f32], d: &mut [f32], log: bool) {
         // SAFETY: the CPU has AVX2 and FMA (checked just above).
         return unsafe { softmax_row_avx2(s, d, log) };
     }
-    softmax_row_body(s, d, log)
+    softmax_row_body::<Plain>(s, d, log)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn softmax_row_avx2(s: &[f32], d: &mut [f32], log: bool) {
-    softmax_row_body(s, d, log)
+    softmax_row_body::<Fused>(s, d, log)
 }
 
-/// The row's loops, each over 8 independent lanes so that they vectorise: max, exp with its
-/// sum, scale. A NaN is left out of the max but reaches the sum through its `exp`, so the whole row
+/// The row's loops, each over independent lanes so that they vectorise: max, exp, sum,
+/// scale. A NaN is left out of the max but reaches the sum through its `exp`, so the whole row
 /// becomes NaN, as in PyTorch.
 #[inline(always)]
-fn softmax_row_body(s: &[f32], d: &mut [f32], log: bool) {
+fn softmax_row_body<M: MulAdd>(s: &[f32], d: &mut [f32], log: bool) {
     let mut mx = [f32::NEG_INFINITY; 8];
     let chunks = s.chunks_exact(8);
     let tail = chunks
@@ -116,24 +135,14 @@ fn softmax_row_body(s: &[f32], d: &mut [f32], log: bool) {
         }
     }
     let m = mx.iter().fold(tail, |a, &v| if v > a { v } else { a });
-    let m = if m.is_infinite() { 0.0 } else { m };
-    // exp and its sum in one pass.
-    let mut acc = [0.0f32; 8];
-    let mut out = d.chunks_exact_mut(8);
-    let mut inp = s.chunks_exact(8);
-    for (oc, ic) in (&mut out).zip(&mut inp) {
-        for ((o, &v), a) in oc.iter_mut().zip(ic).zip(acc.iter_mut()) {
-            let e = exp(v - m);
-            *o = e;
-            *a += e;
-        }
+    // An all -inf row: exp(-inf - 0) = 0, then 0 / 0 = NaN, as PyTorch. A +inf max stays, so
+    // inf - inf = NaN spreads over the row, as in PyTorch.
+    let m = if m == f32::NEG_INFINITY { 0.0 } else { m };
+    // Two loops: fused into one, the exp stops vectorising once it uses FMA.
+    for (o, &v) in d.iter_mut().zip(s) {
+        *o = exp_nonpositive::<M>(v - m);
     }
-    let mut tail = 0.0;
-    for (o, &v) in out.into_remainder().iter_mut().zip(inp.remainder()) {
-        *o = exp(v - m);
-        tail += *o;
-    }
-    let sum = acc.iter().sum::<f32>() + tail;
+    let sum = crate::cpu::simd::sum_f32(d);
     if log {
         // (v - m) - ln(sum), not v - (m + ln(sum)): the latter rounds ln(sum) to m's ulp.
         let ls = sum.ln();

@@ -26,7 +26,7 @@ fn rows<T: Float + Element>(x: &Tensor, log: bool) -> Result<Tensor> {
                 T::neg_infinity(),
                 |a, &v| if v > a || v.is_nan() { v } else { a },
             );
-            let m = if m.is_infinite() { T::zero() } else { m };
+            let m = if m == T::neg_infinity() { T::zero() } else { m };
             let mut sum = T::zero();
             for (o, &v) in d.iter_mut().zip(s) {
                 let e = (v - m).exp();

@@ -2,7 +2,6 @@
 //! folds its block; a contiguous block is folded as a slice (vectorised), a single output is
 //! split across threads and combined.
 
-use crate::cpu::simd;
 use crate::layout::{Layout, StridedIter};
 use crate::storage::{Storage, cast_slice, cast_slice_mut};
 use crate::{Element, Result, Tensor};
@@ -93,7 +92,7 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
                     .into_par_iter()
                     .map(|p| {
                         let (a, b) = ((p * step).min(block), ((p + 1) * step).min(block));
-                        simd::dispatch(|| fold_block(outer.offset, a, b))
+                        fold_block(outer.offset, a, b)
                     })
                     .collect()
             });
@@ -101,20 +100,23 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
             out[0] = r.finish(acc, block);
         } else {
             let work = |start: usize, chunk: &mut [R::Out]| {
-                simd::dispatch(|| {
-                    let mut it =
-                        StridedIter::new(outer.shape(), &[outer.strides()], &[outer.offset], start);
-                    let mut i = 0;
-                    it.run(chunk.len(), |[base]| {
-                        chunk[i] = r.finish(fold_block(base, 0, block), block);
-                        i += 1;
-                    });
-                })
+                let mut it =
+                    StridedIter::new(outer.shape(), &[outer.strides()], &[outer.offset], start);
+                let mut i = 0;
+                it.run(chunk.len(), |[base]| {
+                    chunk[i] = r.finish(fold_block(base, 0, block), block);
+                    i += 1;
+                });
             };
-            if n_out * block < 2 * crate::cpu::GRAIN {
+            if n_out * block < 2 * crate::cpu::GRAIN || crate::cpu::get_num_threads() == 1 {
                 work(0, out);
             } else {
-                let per = (2 * crate::cpu::GRAIN / block.max(1)).max(1);
+                // Four tasks per thread: enough to balance, few enough that handing them
+                // out costs little.
+                let threads = crate::cpu::get_num_threads();
+                let per = (2 * crate::cpu::GRAIN / block.max(1))
+                    .max(n_out.div_ceil(threads * 4))
+                    .max(1);
                 crate::cpu::install(|| {
                     use rayon::prelude::*;
                     out.par_chunks_mut(per)

@@ -7,6 +7,7 @@ mod cpu;
 use crate::autograd::{BackwardCtx, GradFn, SavedTensor, record};
 use crate::ops::arith::Arith;
 use crate::shape::{Dims, normalize_dims};
+use crate::storage::as_f32;
 use crate::{DType, Element, Error, Result, Tensor, with_dtype};
 use cpu::{Reducer, reduce};
 
@@ -31,6 +32,10 @@ impl<T: Arith> Reducer<T> for SumR {
     }
     #[inline]
     fn slice(&self, acc: T, s: &[T], _: usize) -> T {
+        if let Some(s) = as_f32(s) {
+            // Exact: T is f32 here.
+            return <T as Arith>::add(acc, T::from_f64(crate::cpu::simd::sum_f32(s) as f64));
+        }
         // Independent lanes let the compiler vectorise and pair up rounding like a cascade.
         let mut lanes = [T::from_f64(0.0); LANES];
         let chunks = s.chunks_exact(LANES);
