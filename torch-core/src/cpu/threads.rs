@@ -50,7 +50,7 @@ pub(crate) fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 /// Calls `f(index, chunk)` on each `chunk_len`-element piece of `out` (the last may be
 /// shorter), spread over the threads `set_num_threads` sets, as `at::parallel_for` spreads a
 /// range: the one intra-op pool for every crate's kernels, so no second pool competes for the
-/// cores. One piece runs on the calling thread.
+/// cores. The calling thread works on the first piece itself.
 ///
 /// ```
 /// let mut out = vec![0usize; 10];
@@ -69,15 +69,35 @@ pub fn parallel_chunks_mut<T: Send>(
         }
         return;
     }
-    install(|| {
+    run_chunks(out, chunk_len, &f);
+}
+
+/// Runs `f(i, chunk)` on the `chunk_len` pieces of `out` in parallel. From outside the pool the
+/// calling thread takes the first piece and the pool the others, so the caller works instead
+/// of sleeping until woken workers have done everything (OpenMP's master thread works too);
+/// inside the pool, rayon splits as usual.
+fn run_chunks<T: Send>(out: &mut [T], chunk_len: usize, f: &(impl Fn(usize, &mut [T]) + Sync)) {
+    if rayon::current_thread_index().is_some() {
         use rayon::prelude::*;
         out.par_chunks_mut(chunk_len)
             .enumerate()
             .for_each(|(i, c)| f(i, c));
+        return;
+    }
+    let mut chunks = out.chunks_mut(chunk_len).enumerate();
+    let first = chunks.next();
+    pool().in_place_scope(|s| {
+        for (i, c) in chunks {
+            s.spawn(move |_| f(i, c));
+        }
+        if let Some((i, c)) = first {
+            f(i, c);
+        }
     });
 }
 
-/// Splits `out` into chunks and calls `f(start_index, chunk)` on each, in parallel when large.
+/// Splits `out` into one chunk per thread and calls `f(start_index, chunk)` on each, in
+/// parallel when large.
 #[inline]
 pub(crate) fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync + Send) {
     let n = out.len();
@@ -90,11 +110,6 @@ pub(crate) fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + S
         f(0, out);
         return;
     }
-    let chunk = n.div_ceil(threads * 4).max(GRAIN);
-    install(|| {
-        use rayon::prelude::*;
-        out.par_chunks_mut(chunk)
-            .enumerate()
-            .for_each(|(i, c)| f(i * chunk, c));
-    });
+    let chunk = n.div_ceil(threads).max(GRAIN);
+    run_chunks(out, chunk, &|i, c| f(i * chunk, c));
 }

@@ -45,21 +45,19 @@ fn rows<T: Float + Element>(x: &Tensor, log: bool) -> Result<Tensor> {
                 }
             }
         };
-        let per = (2 * crate::cpu::GRAIN / n.max(1)).max(1) * n;
         if x.numel() < 2 * crate::cpu::GRAIN || crate::cpu::get_num_threads() == 1 {
             for (s, d) in src.chunks(n).zip(dst.chunks_mut(n)) {
                 row(s, d);
             }
         } else {
-            crate::cpu::install(|| {
-                use rayon::prelude::*;
-                dst.par_chunks_mut(per)
-                    .zip(src.par_chunks(per))
-                    .for_each(|(d, s)| {
-                        for (s, d) in s.chunks(n).zip(d.chunks_mut(n)) {
-                            row(s, d);
-                        }
-                    });
+            // Whole rows, one block per thread.
+            let rows = x.numel() / n.max(1);
+            let per = rows.div_ceil(crate::cpu::get_num_threads()) * n;
+            crate::cpu::parallel_chunks_mut(dst, per, |c, d| {
+                let s = &src[c * per..c * per + d.len()];
+                for (s, d) in s.chunks(n).zip(d.chunks_mut(n)) {
+                    row(s, d);
+                }
             });
         }
     }

@@ -111,18 +111,12 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
             if n_out * block < 2 * crate::cpu::GRAIN || crate::cpu::get_num_threads() == 1 {
                 work(0, out);
             } else {
-                // Four tasks per thread: enough to balance, few enough that handing them
-                // out costs little.
+                // One task per thread, the caller taking one.
                 let threads = crate::cpu::get_num_threads();
                 let per = (2 * crate::cpu::GRAIN / block.max(1))
-                    .max(n_out.div_ceil(threads * 4))
+                    .max(n_out.div_ceil(threads))
                     .max(1);
-                crate::cpu::install(|| {
-                    use rayon::prelude::*;
-                    out.par_chunks_mut(per)
-                        .enumerate()
-                        .for_each(|(c, chunk)| work(c * per, chunk));
-                });
+                crate::cpu::parallel_chunks_mut(out, per, |c, chunk| work(c * per, chunk));
             }
         }
     }
