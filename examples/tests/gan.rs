@@ -18,6 +18,16 @@ use torch_vision::models::{
 };
 
 /// The first `n` training images of the repository's MNIST, in [-1, 1], and their labels.
+/// The tests that build nets draw from the global generator: each holds this lock from seeding
+/// to its end, so a test running beside it cannot take numbers from its seeded stream.
+static GLOBAL_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn seeded(seed: u64) -> std::sync::MutexGuard<'static, ()> {
+    let guard = GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    torch_core::manual_seed(seed);
+    guard
+}
+
 fn mnist(n: usize) -> (Tensor, Tensor) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/mnist");
     let (x, y) = load_mnist(&dir).expect("MNIST");
@@ -48,7 +58,7 @@ fn adam(m: &dyn Module, lr: f64, betas: (f64, f64)) -> Adam {
 
 #[test]
 fn discriminator_loss_falls_on_fixed_fakes() {
-    torch_core::manual_seed(0);
+    let _rng = seeded(0);
     let (real, labels) = mnist(32);
     for classes in [0, 10] {
         let g = dcgan_generator(None, small(classes)).unwrap();
@@ -90,7 +100,7 @@ fn discriminator_loss_falls_on_fixed_fakes() {
 
 #[test]
 fn generator_loss_falls_against_a_fixed_discriminator() {
-    torch_core::manual_seed(0);
+    let _rng = seeded(0);
     let g = dcgan_generator(None, small(0)).unwrap();
     let d = dcgan_discriminator(None, small(0)).unwrap();
     let mut opt = adam(&g, 1e-3, (0.5, 0.999));
@@ -115,7 +125,7 @@ fn generator_loss_falls_against_a_fixed_discriminator() {
 
 #[test]
 fn full_dcgan_step_updates_both_nets_and_reports_probabilities() {
-    torch_core::manual_seed(0);
+    let _rng = seeded(0);
     let (real, _) = mnist(16);
     let g = dcgan_generator(None, small(0)).unwrap();
     let d = dcgan_discriminator(None, small(0)).unwrap();
@@ -146,7 +156,7 @@ fn full_dcgan_step_updates_both_nets_and_reports_probabilities() {
 
 #[test]
 fn critic_steps_raise_the_wasserstein_estimate_with_a_finite_penalty() {
-    torch_core::manual_seed(0);
+    let _rng = seeded(0);
     let (real, _) = mnist(16);
     let g = dcgan_generator(None, small(0)).unwrap();
     let critic = Discriminator::critic(small(0)).unwrap();
