@@ -65,6 +65,45 @@ fn conv2d_threaded_and_blocked_paths_match_unfold_matmul() {
 }
 
 #[test]
+fn conv2d_threaded_weight_gradient_repeats_bit_for_bit() {
+    // The weight gradient sums over samples on several threads; which thread takes which
+    // sample must not change the rounding (a training run repeats exactly, as in PyTorch).
+    torch_core::set_num_threads(2);
+    let g = Generator::new(5);
+    let opts = TensorOptions::default();
+    let x = g.randn(&[16, 16, 24, 24], opts).expect("x");
+    let w = g
+        .randn(&[32, 16, 3, 3], opts)
+        .and_then(|w| w.requires_grad_(true))
+        .expect("w");
+    let o = Conv2dOptions {
+        padding: 1.into(),
+        ..Default::default()
+    };
+    let gy = g.randn(&[16, 32, 24, 24], opts).expect("gy");
+    let first = grads(&x.conv2d(&w, None, o).expect("conv2d"), &gy, &[&w]);
+    let first: Vec<u32> = first[0]
+        .to_vec::<f32>()
+        .expect("grad")
+        .iter()
+        .map(|v| v.to_bits())
+        .collect();
+    for _ in 0..10 {
+        let again = grads(&x.conv2d(&w, None, o).expect("conv2d"), &gy, &[&w]);
+        let again: Vec<u32> = again[0]
+            .to_vec::<f32>()
+            .expect("grad")
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        assert!(
+            first == again,
+            "the weight gradient changed between identical runs"
+        );
+    }
+}
+
+#[test]
 fn conv_transpose2d_threaded_col2im_path_matches_fold_matmul() {
     torch_core::set_num_threads(2);
     let g = Generator::new(4);

@@ -4,7 +4,6 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gemm::Parallelism;
 use rayon::prelude::*;
@@ -168,7 +167,7 @@ pub(super) fn run_tasks<T: Real>(
 }
 
 /// Runs `tasks` tasks that each add into a `len`-element accumulator and returns the sum of
-/// the accumulators (one per thread, allocated here on the calling thread).
+/// the accumulators.
 pub(super) fn run_reduce<T: Real>(
     tasks: usize,
     len: usize,
@@ -176,36 +175,37 @@ pub(super) fn run_reduce<T: Real>(
     run: impl Fn(usize, &mut [T], &mut Vec<T>, Parallelism) + Sync + Send,
 ) -> Vec<T> {
     let threads = crate::cpu::get_num_threads();
-    let mut acc = vec![T::zero(); len];
-    if threads == 1 || macs < SERIAL_MACS || tasks == 0 {
-        with_scratch(|buf| (0..tasks).for_each(|t| run(t, &mut acc, buf, Parallelism::None)));
-    } else if tasks >= threads {
-        // One accumulator per thread; tasks are claimed from a shared counter so a thread
-        // slowed down (by the OS or other work) does not hold the others up.
-        let mut parts: Vec<Vec<T>> = (1..threads).map(|_| vec![T::zero(); len]).collect();
-        let next = AtomicUsize::new(0);
-        crate::cpu::install(|| {
-            std::iter::once(&mut acc)
-                .chain(parts.iter_mut())
-                .collect::<Vec<_>>()
+    if tasks >= threads && threads > 1 && macs >= SERIAL_MACS {
+        // Fixed groups of consecutive tasks, each summed into its own accumulator, added in
+        // group order: the result does not depend on which thread ran what, so a run repeats
+        // bit for bit. Two groups per thread let a thread slowed down by the OS leave work
+        // to the others.
+        let groups = tasks.min(2 * threads);
+        let parts: Vec<Vec<T>> = crate::cpu::install(|| {
+            (0..groups)
                 .into_par_iter()
-                .for_each(|acc| {
+                .map(|gi| {
+                    let mut part = vec![T::zero(); len];
+                    let (a, b) = (gi * tasks / groups, (gi + 1) * tasks / groups);
                     with_scratch(|buf| {
-                        loop {
-                            let t = next.fetch_add(1, Ordering::Relaxed);
-                            if t >= tasks {
-                                break;
-                            }
-                            run(t, acc, buf, Parallelism::None);
-                        }
+                        (a..b).for_each(|t| run(t, &mut part, buf, Parallelism::None))
                     });
-                });
+                    part
+                })
+                .collect()
         });
+        let mut parts = parts.into_iter();
+        let mut acc = parts.next().expect("at least one group");
         for part in parts {
             for (a, v) in acc.iter_mut().zip(part) {
                 *a += v;
             }
         }
+        return acc;
+    }
+    let mut acc = vec![T::zero(); len];
+    if threads == 1 || macs < SERIAL_MACS || tasks == 0 {
+        with_scratch(|buf| (0..tasks).for_each(|t| run(t, &mut acc, buf, Parallelism::None)));
     } else {
         crate::cpu::install(|| {
             with_scratch(|buf| {
