@@ -36,6 +36,11 @@ pub(crate) struct Inner {
     /// Fast check for recording without taking the lock.
     pub(crate) requires_grad: AtomicBool,
     pub(crate) autograd: Mutex<AutogradMeta>,
+    /// For a view: the tensor it views (never itself a view; PyTorch's `_base`).
+    pub(crate) view_of: Option<Tensor>,
+    /// For a view: the storage version its history was last derived at; a write through
+    /// another handle since makes it regenerate its history from `view_of`.
+    pub(crate) view_version: AtomicU64,
 }
 
 impl Drop for Inner {
@@ -52,8 +57,19 @@ impl Tensor {
         dtype: DType,
         node: Option<Arc<Node>>,
     ) -> Tensor {
+        Self::build(storage, layout, dtype, node, None)
+    }
+
+    fn build(
+        storage: Arc<Storage>,
+        layout: Layout,
+        dtype: DType,
+        node: Option<Arc<Node>>,
+        view_of: Option<Tensor>,
+    ) -> Tensor {
         LIVE.fetch_add(1, Ordering::Relaxed);
         let rg = node.is_some();
+        let view_version = AtomicU64::new(storage.version());
         Tensor(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             storage,
@@ -64,6 +80,8 @@ impl Tensor {
                 grad_fn: node,
                 ..Default::default()
             }),
+            view_of,
+            view_version,
         }))
     }
 
@@ -72,9 +90,34 @@ impl Tensor {
         Self::from_parts(storage, Layout::contiguous(shape), dtype, None)
     }
 
-    /// A new handle sharing storage with a different layout and no history (views build on it).
+    /// A new handle sharing storage with a different layout and no history, not tracked as a
+    /// view (`detach`, saved tensors, kernel temporaries).
     pub(crate) fn alias_with_layout(&self, layout: Layout) -> Tensor {
         Self::from_parts(self.0.storage.clone(), layout, self.0.dtype, None)
+    }
+
+    /// A view of `self` with `layout` and no history yet: it remembers its base, so an
+    /// in-place write through it updates the base's history (DESIGN R9, PyTorch's view
+    /// tracking).
+    pub(crate) fn make_view(&self, layout: Layout) -> Tensor {
+        let base = self.0.view_of.clone().unwrap_or_else(|| self.clone());
+        Self::build(
+            self.0.storage.clone(),
+            layout,
+            self.0.dtype,
+            None,
+            Some(base),
+        )
+    }
+
+    /// The tensor this one views (`x._base`); `None` when it is not a view.
+    pub fn view_base(&self) -> Option<&Tensor> {
+        self.0.view_of.as_ref()
+    }
+
+    /// True for a view of another tensor (`x._is_view()`).
+    pub fn is_view(&self) -> bool {
+        self.0.view_of.is_some()
     }
 
     /// Copies `data` into a new tensor of `shape`.

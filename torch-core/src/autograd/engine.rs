@@ -357,6 +357,7 @@ impl Tensor {
 
     /// Whether ops on this tensor are recorded (`x.requires_grad`).
     pub fn requires_grad(&self) -> bool {
+        self.sync_view();
         self.0.requires_grad.load(Ordering::Relaxed)
     }
 
@@ -386,6 +387,7 @@ impl Tensor {
 
     /// True for tensors not produced by a recorded op (`x.is_leaf`).
     pub fn is_leaf(&self) -> bool {
+        self.sync_view();
         self.meta().grad_fn.is_none()
     }
 
@@ -401,6 +403,7 @@ impl Tensor {
 
     /// The recorded op that produced this tensor (`x.grad_fn`).
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        self.sync_view();
         self.meta().grad_fn.clone()
     }
 

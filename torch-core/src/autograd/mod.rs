@@ -8,6 +8,7 @@ mod grad_mode;
 mod gradcheck;
 mod node;
 mod saved;
+mod view;
 
 pub use dot::to_dot;
 pub use engine::{GradOptions, grad};

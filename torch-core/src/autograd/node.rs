@@ -133,6 +133,7 @@ impl BackwardCtx<'_> {
 }
 
 pub(crate) fn edge_of(t: &Tensor) -> Option<Edge> {
+    t.sync_view();
     if !t.0.requires_grad.load(Ordering::Relaxed) {
         return None;
     }
@@ -153,9 +154,10 @@ pub(crate) fn record(
     make: impl FnOnce(&Tensor) -> Box<dyn GradFn>,
 ) -> Tensor {
     if !is_grad_enabled()
-        || !inputs
-            .iter()
-            .any(|t| t.0.requires_grad.load(Ordering::Relaxed))
+        || !inputs.iter().any(|t| {
+            t.sync_view();
+            t.0.requires_grad.load(Ordering::Relaxed)
+        })
     {
         return out;
     }
@@ -163,16 +165,27 @@ pub(crate) fn record(
     attach(out, inputs, grad_fn)
 }
 
-pub(crate) fn attach(out: Tensor, inputs: &[&Tensor], grad_fn: Box<dyn GradFn>) -> Tensor {
-    let node = Arc::new(Node {
+/// A node running `grad_fn` for an output of `shape` and `dtype`, with one edge per input.
+pub(crate) fn new_node(
+    grad_fn: Box<dyn GradFn>,
+    edges: Vec<Option<Edge>>,
+    shape: &[usize],
+    dtype: DType,
+) -> Arc<Node> {
+    Arc::new(Node {
         name: grad_fn.name(),
         grad_fn: Mutex::new(Some(grad_fn)),
-        edges: inputs.iter().map(|t| edge_of(t)).collect(),
+        edges,
         hooks: Mutex::new(Vec::new()),
         retain: Mutex::new(None),
-        shape: out.shape().into(),
-        dtype: out.dtype(),
-    });
+        shape: shape.into(),
+        dtype,
+    })
+}
+
+pub(crate) fn attach(out: Tensor, inputs: &[&Tensor], grad_fn: Box<dyn GradFn>) -> Tensor {
+    let edges = inputs.iter().map(|t| edge_of(t)).collect();
+    let node = new_node(grad_fn, edges, out.shape(), out.dtype());
     if Arc::strong_count(&out.0) == 1 {
         // Fresh result: set the slot in place.
         out.0.requires_grad.store(true, Ordering::Relaxed);

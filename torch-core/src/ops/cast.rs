@@ -104,6 +104,7 @@ impl Tensor {
     /// version, and makes `value`'s history `self`'s when it has one.
     fn write_with_history(&self, op: &'static str, value: &Tensor) -> Result<()> {
         self.check_inplace(op)?;
+        self.check_view_inplace(op)?;
         let (vd, sd) = (value.dtype(), self.dtype());
         let ls = value.layout().broadcast_to(op, self.shape())?;
         with_dtype!(vd, S, {
@@ -111,18 +112,18 @@ impl Tensor {
                 write_into::<S, D>(self, value, &ls, cast::<S, D>)?
             })
         });
-        if crate::autograd::is_grad_enabled() && value.requires_grad() {
-            let value = if value.shape() == self.shape() {
-                value.clone()
+        if crate::autograd::is_grad_enabled() {
+            let value = if value.requires_grad() {
+                let v = if value.shape() == self.shape() {
+                    value.clone()
+                } else {
+                    value.expand(&crate::shape::to_i64(self.shape()))?
+                };
+                v.to_dtype(sd)?
             } else {
-                value.expand(&crate::shape::to_i64(self.shape()))?
+                value.clone()
             };
-            let value = value.to_dtype(sd)?;
-            let node = value.grad_fn();
-            self.meta().grad_fn = node;
-            self.0
-                .requires_grad
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            self.rebase_history(&value)?;
         }
         Ok(())
     }
@@ -144,28 +145,16 @@ impl Tensor {
 
     /// Sets every element to `value` (`x.fill_(v)`).
     pub fn fill_(&self, value: f64) -> Result<()> {
-        self.check_inplace("fill_")?;
         let v = Tensor::full(
             &[],
             value,
             crate::TensorOptions::default().dtype(self.dtype()),
         )?;
-        self.copy_(&v)?;
-        self.detach_history();
-        Ok(())
+        self.write_with_history("fill_", &v)
     }
 
     /// Sets every element to zero (`x.zero_()`).
     pub fn zero_(&self) -> Result<()> {
         self.fill_(0.0)
-    }
-
-    fn detach_history(&self) {
-        if !self.is_leaf() {
-            self.meta().grad_fn = None;
-            self.0
-                .requires_grad
-                .store(false, std::sync::atomic::Ordering::Relaxed);
-        }
     }
 }

@@ -25,7 +25,10 @@ impl Tensor {
     /// `other` cast to `self`'s dtype and broadcast to `self`'s shape, when `self op= other`
     /// may run straight into `self`'s storage; `None` when the general path must run.
     fn direct_operand(&self, op: &'static str, other: &Tensor) -> Result<Option<(Tensor, Layout)>> {
-        let recording = is_grad_enabled() && (self.requires_grad() || other.requires_grad());
+        let recording = is_grad_enabled()
+            && (self.requires_grad()
+                || other.requires_grad()
+                || self.view_base().is_some_and(Tensor::requires_grad));
         let dtype = self.dtype();
         if recording
             || !dtype.is_float()

@@ -86,7 +86,7 @@ impl Tensor {
         name: &'static str,
         transform: impl Fn(&Layout) -> Layout + Send + Sync + 'static,
     ) -> Tensor {
-        let out = self.alias_with_layout(transform(self.layout()));
+        let out = self.make_view(transform(self.layout()));
         record(out, &[self], |_| {
             Box::new(ViewBackward {
                 name,
@@ -110,7 +110,7 @@ impl Tensor {
                 ),
             ));
         };
-        let out = self.alias_with_layout(layout);
+        let out = self.make_view(layout);
         let src: Dims = self.shape().into();
         Ok(record(out, &[self], |_| Box::new(ReshapeBackward(src))))
     }
@@ -122,7 +122,7 @@ impl Tensor {
             if layout == *self.layout() {
                 return Ok(self.clone());
             }
-            let out = self.alias_with_layout(layout);
+            let out = self.make_view(layout);
             let src: Dims = self.shape().into();
             return Ok(record(out, &[self], |_| Box::new(ReshapeBackward(src))));
         }
@@ -172,7 +172,7 @@ impl Tensor {
         }
         let perm = shape::normalize_dims("permute", dims, self.dim())?;
         let perm: Vec<usize> = perm.to_vec();
-        let out = self.alias_with_layout(self.layout().permute(&perm));
+        let out = self.make_view(self.layout().permute(&perm));
         Ok(record(out, &[self], |_| Box::new(PermuteBackward(perm))))
     }
 
@@ -264,7 +264,7 @@ impl Tensor {
             return Ok(self.clone());
         }
         let layout = self.layout().broadcast_to("expand", &target)?;
-        let out = self.alias_with_layout(layout);
+        let out = self.make_view(layout);
         let src: Dims = self.shape().into();
         Ok(record(out, &[self], |_| Box::new(ExpandBackward(src))))
     }
