@@ -16,7 +16,7 @@ impl Layout {
     /// A contiguous row-major layout starting at 0.
     pub fn contiguous(shape: &[usize]) -> Self {
         Layout {
-            shape: shape.into(),
+            shape: Dims::from_slice(shape),
             strides: contiguous_strides(shape),
             offset: 0,
         }
@@ -110,7 +110,7 @@ impl Layout {
             }
         }
         Ok(Layout {
-            shape: shape.into(),
+            shape: Dims::from_slice(shape),
             strides,
             offset: self.offset,
         })

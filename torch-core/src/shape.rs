@@ -14,12 +14,21 @@ pub fn numel(shape: &[usize]) -> usize {
 
 /// Row-major strides of a contiguous tensor of this shape.
 pub fn contiguous_strides(shape: &[usize]) -> Dims {
-    let mut strides: Dims = smallvec::smallvec![0; shape.len()];
-    let mut acc = 1;
-    for i in (0..shape.len()).rev() {
-        strides[i] = acc;
-        acc *= shape[i].max(1);
+    let fill = |strides: &mut [usize]| {
+        let mut acc = 1;
+        for (st, &s) in strides.iter_mut().zip(shape).rev() {
+            *st = acc;
+            acc *= s.max(1);
+        }
+    };
+    let mut inline = [0usize; 6];
+    if let Some(buf) = inline.get_mut(..shape.len()) {
+        // Built on the stack: this runs for every new tensor.
+        fill(buf);
+        return Dims::from_buf_and_len(inline, shape.len());
     }
+    let mut strides: Dims = smallvec::smallvec![0; shape.len()];
+    fill(&mut strides);
     strides
 }
 

@@ -1,11 +1,10 @@
 //! The backward engine (DESIGN R11): sorts the graph without recursion, seeds the roots, runs
 //! each rule once all its consumers have contributed, and accumulates into leaves.
 
-use std::collections::HashMap as StdHashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::autograd::addr_map::{AddrMap, Key};
 use crate::autograd::node::{Edge, attach};
 use crate::autograd::{BackwardCtx, GradFn, Node, is_anomaly_enabled, set_grad_enabled};
 use crate::{Error, Result, Tensor};
@@ -58,33 +57,19 @@ pub fn grad(
     Ok(grads)
 }
 
-type Key = usize;
-
-/// Keys are node and tensor addresses: a multiplicative hash is enough and much cheaper than
-/// SipHash on this per-backward hot path.
-#[derive(Default)]
-struct PtrHasher(u64);
-impl Hasher for PtrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100000001b3);
-        }
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.0 = ((v as u64) >> 4).wrapping_mul(0x9e3779b97f4a7c15);
-    }
-}
-type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<PtrHasher>>;
-
 fn node_key(n: &Arc<Node>) -> Key {
     Arc::as_ptr(n) as *const u8 as usize
 }
 
 fn leaf_key(t: &Tensor) -> Key {
     Arc::as_ptr(&t.0) as *const u8 as usize
+}
+
+/// Per-backward state of a reachable node: consumers still to run, gradient so far.
+#[derive(Default)]
+struct NodeState {
+    deps: usize,
+    grad: Option<Tensor>,
 }
 
 fn accumulate(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
@@ -121,9 +106,8 @@ pub(crate) fn run_backward(
         )));
     }
     // Seeds.
-    let mut node_grads: HashMap<Key, Tensor> = HashMap::default();
-    let mut leaf_grads: Vec<(Tensor, Option<Tensor>)> = Vec::new();
-    let mut leaf_index: HashMap<Key, usize> = HashMap::default();
+    let mut nodes: AddrMap<NodeState> = AddrMap::default();
+    let mut leaves: AddrMap<(Tensor, Option<Tensor>)> = AddrMap::default();
     let mut stack: Vec<Arc<Node>> = Vec::new();
     for (i, root) in roots.iter().enumerate() {
         let seed = match root_grads {
@@ -148,18 +132,13 @@ pub(crate) fn run_backward(
         };
         match grad_fn {
             Some(n) => {
-                let k = node_key(&n);
-                let mut slot = node_grads.remove(&k);
-                accumulate(&mut slot, seed)?;
-                node_grads.insert(k, slot.expect("set above"));
+                let (j, _) = nodes.find_or_insert(node_key(&n), NodeState::default);
+                accumulate(&mut nodes.at(j).grad, seed)?;
                 stack.push(n);
             }
             None if is_leaf_rg => {
-                let idx = *leaf_index.entry(leaf_key(root)).or_insert_with(|| {
-                    leaf_grads.push((root.clone(), None));
-                    leaf_grads.len() - 1
-                });
-                accumulate(&mut leaf_grads[idx].1, seed)?;
+                let (j, _) = leaves.find_or_insert(leaf_key(root), || (root.clone(), None));
+                accumulate(&mut leaves.at(j).1, seed)?;
             }
             None => {
                 return Err(Error::Autograd(format!(
@@ -168,26 +147,21 @@ pub(crate) fn run_backward(
             }
         }
     }
-    // Dependency counts over the reachable graph (iterative DFS).
-    let mut deps: HashMap<Key, usize> = HashMap::default();
-    let mut seen: HashMap<Key, ()> = HashMap::default();
+    // Dependency counts over the reachable graph (iterative DFS; the roots are already in).
     let mut order_stack = stack.clone();
-    for n in &stack {
-        seen.insert(node_key(n), ());
-    }
     while let Some(n) = order_stack.pop() {
         for e in n.edges.iter().flatten() {
             if let Edge::Node(next) = e {
-                let k = node_key(next);
-                *deps.entry(k).or_insert(0) += 1;
-                if seen.insert(k, ()).is_none() {
+                let (j, inserted) = nodes.find_or_insert(node_key(next), NodeState::default);
+                nodes.at(j).deps += 1;
+                if inserted {
                     order_stack.push(next.clone());
                 }
             }
         }
     }
     // Non-leaf inputs of `grad` are captured at their producing node.
-    let capture_nodes: HashMap<Key, usize> = capture
+    let capture_nodes: Vec<(Key, usize)> = capture
         .unwrap_or(&[])
         .iter()
         .enumerate()
@@ -195,38 +169,43 @@ pub(crate) fn run_backward(
         .collect();
     let mut captured: Vec<Option<Tensor>> = vec![None; capture.map_or(0, |c| c.len())];
 
-    let mut ready: Vec<Arc<Node>> = stack
-        .into_iter()
-        .filter(|n| !deps.contains_key(&node_key(n)))
-        .collect();
-    ready.dedup_by_key(|n| node_key(n));
+    let mut ready: Vec<Arc<Node>> = Vec::with_capacity(stack.len());
+    for n in stack {
+        let k = node_key(&n);
+        if nodes.get_mut(k).is_some_and(|s| s.deps == 0) && !ready.iter().any(|r| node_key(r) == k)
+        {
+            ready.push(n);
+        }
+    }
     while let Some(node) = ready.pop() {
         let k = node_key(&node);
-        let grad = node_grads.remove(&k);
+        let grad = nodes.get_mut(k).and_then(|s| s.grad.take());
         let mut outputs: Vec<Option<Tensor>> = Vec::new();
         if let Some(mut grad) = grad {
-            for hook in node.hooks.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                if let Some(g) = hook(&grad) {
-                    grad = g;
+            if node.observed.load(Ordering::Acquire) {
+                for hook in node.hooks.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                    if let Some(g) = hook(&grad) {
+                        grad = g;
+                    }
+                }
+                if let Some(weak) = node
+                    .retain
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_ref()
+                    && let Some(inner) = weak.upgrade()
+                {
+                    let t = Tensor(inner);
+                    let g = if create_graph {
+                        grad.clone()
+                    } else {
+                        grad.detach()
+                    };
+                    let mut m = t.meta();
+                    accumulate(&mut m.grad, g)?;
                 }
             }
-            if let Some(weak) = node
-                .retain
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .as_ref()
-                && let Some(inner) = weak.upgrade()
-            {
-                let t = Tensor(inner);
-                let g = if create_graph {
-                    grad.clone()
-                } else {
-                    grad.detach()
-                };
-                let mut m = t.meta();
-                accumulate(&mut m.grad, g)?;
-            }
-            if let Some(&i) = capture_nodes.get(&k) {
+            for &(_, i) in capture_nodes.iter().filter(|c| c.0 == k) {
                 captured[i] = Some(grad.clone());
             }
             let mut slot = node.grad_fn.lock().unwrap_or_else(|e| e.into_inner());
@@ -279,32 +258,26 @@ pub(crate) fn run_backward(
             };
             match edge {
                 Edge::Node(next) => {
-                    let nk = node_key(next);
+                    let state = nodes.get_mut(node_key(next)).expect("counted in the DFS");
                     if let Some(g) = g {
-                        let mut slot = node_grads.remove(&nk);
-                        accumulate(&mut slot, g)?;
-                        node_grads.insert(nk, slot.expect("set above"));
+                        accumulate(&mut state.grad, g)?;
                     }
-                    let d = deps.get_mut(&nk).expect("counted in the DFS");
-                    *d -= 1;
-                    if *d == 0 {
+                    state.deps -= 1;
+                    if state.deps == 0 {
                         ready.push(next.clone());
                     }
                 }
                 Edge::Leaf(t) => {
                     if let Some(g) = g {
-                        let idx = *leaf_index.entry(leaf_key(t)).or_insert_with(|| {
-                            leaf_grads.push((t.clone(), None));
-                            leaf_grads.len() - 1
-                        });
-                        accumulate(&mut leaf_grads[idx].1, g)?;
+                        let (j, _) = leaves.find_or_insert(leaf_key(t), || (t.clone(), None));
+                        accumulate(&mut leaves.at(j).1, g)?;
                     }
                 }
             }
         }
     }
     // Leaves: hooks, then capture (grad) or accumulate into .grad (backward).
-    for (leaf, g) in leaf_grads {
+    for (leaf, g) in leaves.into_values() {
         let Some(mut g) = g else { continue };
         let hooks = leaf.meta().hooks.clone();
         for hook in &hooks {
@@ -321,7 +294,13 @@ pub(crate) fn run_backward(
                 }
             }
             None => {
-                let g = if create_graph { g } else { g.detach() };
+                // Without create_graph nothing was recorded, so only a gradient that came in
+                // with history (a user's seed) needs detaching.
+                let g = if create_graph || !g.requires_grad() {
+                    g
+                } else {
+                    g.detach()
+                };
                 let mut m = leaf.meta();
                 accumulate(&mut m.grad, g)?;
             }
@@ -413,6 +392,7 @@ impl Tensor {
         match node {
             Some(n) => {
                 *n.retain.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::downgrade(&self.0));
+                n.observed.store(true, Ordering::Release);
                 Ok(())
             }
             None if self.requires_grad() => Ok(()),
@@ -448,11 +428,13 @@ impl Tensor {
         }
         let mut m = self.meta();
         match &m.grad_fn {
-            Some(n) => n
-                .hooks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(Arc::new(hook)),
+            Some(n) => {
+                n.hooks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(Arc::new(hook));
+                n.observed.store(true, Ordering::Release);
+            }
             None => m.hooks.push(Arc::new(hook)),
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! result holds a `Node` (its `GradFn` and the edges to its inputs' history); `backward` walks
 //! the nodes in dependency order and accumulates into leaf `.grad()`.
 
+mod addr_map;
 mod dot;
 mod engine;
 mod grad_mode;

@@ -2,7 +2,7 @@
 //! `Node` (a recorded op: rule plus edges to its inputs' history) and `record`, which ops call
 //! to attach history to their result (DESIGN R10).
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::autograd::is_grad_enabled;
@@ -64,6 +64,8 @@ pub struct Node {
     pub(crate) hooks: Mutex<Vec<Hook>>,
     /// The non-leaf tensor that asked `retain_grad()`.
     pub(crate) retain: Mutex<Option<Weak<Inner>>>,
+    /// Set once a hook or `retain_grad` is attached, so backward skips both locks otherwise.
+    pub(crate) observed: AtomicBool,
     pub(crate) shape: Dims,
     pub(crate) dtype: DType,
 }
@@ -178,7 +180,8 @@ pub(crate) fn new_node(
         edges,
         hooks: Mutex::new(Vec::new()),
         retain: Mutex::new(None),
-        shape: shape.into(),
+        observed: AtomicBool::new(false),
+        shape: Dims::from_slice(shape),
         dtype,
     })
 }

@@ -85,6 +85,10 @@ pub(crate) fn binary_kernel<T: Arith, O: crate::Element>(
             rhs: b.device().to_string(),
         });
     }
+    if a.shape() == b.shape() && a.dtype() == T::DTYPE && b.dtype() == T::DTYPE {
+        // Same shape and dtype (the common case): nothing to broadcast or cast.
+        return map_binary::<T, T, O>(a, a.layout(), b, b.layout(), a.shape(), f);
+    }
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     let a = a.to_dtype(T::DTYPE)?;
     let b = b.to_dtype(T::DTYPE)?;
@@ -329,8 +333,8 @@ impl Tensor {
         });
         Ok(record(out, &[self, other], |_| {
             Box::new(AddBackward {
-                a_shape: self.shape().into(),
-                b_shape: other.shape().into(),
+                a_shape: Dims::from_slice(self.shape()),
+                b_shape: Dims::from_slice(other.shape()),
                 alpha,
             })
         }))

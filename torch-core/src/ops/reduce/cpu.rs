@@ -34,6 +34,25 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
 ) -> Result<Tensor> {
     x.device().check_available("reduce")?;
     let nd = x.dim();
+    if dims.len() == nd && x.is_contiguous() && x.numel() < 2 * crate::cpu::GRAIN {
+        // A small full reduction (the eager-overhead case): fold the slice directly.
+        let n = x.numel();
+        let v = {
+            let g = x.storage().read();
+            let src = &cast_slice::<T>(g.as_bytes())[x.storage_offset()..][..n];
+            r.finish(r.slice(r.init(), src, 0), n)
+        };
+        let out_shape: crate::shape::Dims = if keepdim {
+            smallvec::smallvec![1; nd]
+        } else {
+            crate::shape::Dims::new()
+        };
+        return Ok(Tensor::from_storage(
+            Storage::from_slice(&[v]),
+            &out_shape,
+            R::Out::DTYPE,
+        ));
+    }
     let kept: Vec<usize> = (0..nd).filter(|d| !dims.contains(d)).collect();
     let perm: Vec<usize> = kept.iter().chain(dims.iter()).copied().collect();
     let pl = x.layout().permute(&perm);

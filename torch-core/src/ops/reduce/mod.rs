@@ -308,7 +308,11 @@ impl Tensor {
             DType::F16 | DType::BF16 => DType::F32,
             d => sum_dtype(d),
         };
-        let x = self.detach().to_dtype(acc)?;
+        let x = if self.dtype() == acc {
+            self.clone()
+        } else {
+            self.detach().to_dtype(acc)?
+        };
         let out = with_dtype!(acc, T, { reduce::<T, SumR>(&x, dims, keepdim, &SumR)? });
         out.to_dtype(sum_dtype(self.dtype()))
     }
@@ -324,7 +328,7 @@ impl Tensor {
         let out = self.sum_impl(&d, keepdim)?;
         Ok(record(out, &[self], |_| {
             Box::new(SumBackward {
-                shape: self.shape().into(),
+                shape: Dims::from_slice(self.shape()),
                 dims: d,
                 keepdim,
                 scale: None,
@@ -355,7 +359,7 @@ impl Tensor {
         let out = s.mul_scalar(scale)?.to_dtype(self.dtype())?;
         Ok(record(out, &[self], |_| {
             Box::new(SumBackward {
-                shape: self.shape().into(),
+                shape: Dims::from_slice(self.shape()),
                 dims: d,
                 keepdim,
                 scale: Some(scale),
@@ -372,7 +376,11 @@ impl Tensor {
     pub fn prod_dim(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
         let d = self.reduce_dims("prod", dims)?;
         let acc = sum_dtype(self.dtype());
-        let x = self.detach().to_dtype(acc)?;
+        let x = if self.dtype() == acc {
+            self.clone()
+        } else {
+            self.detach().to_dtype(acc)?
+        };
         let out = with_dtype!(acc, T, { reduce::<T, ProdR>(&x, &d, keepdim, &ProdR)? });
         Ok(record(out, &[self], |y| {
             Box::new(ProdBackward {
