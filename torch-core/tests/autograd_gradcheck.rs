@@ -147,10 +147,39 @@ fn prod_backward_handles_zeros() {
         GradcheckOptions::default(),
     )
     .unwrap();
-    // Second order with a single zero per row (two zeros: the mixed second derivative is
-    // not yet propagated through the zero-count mask).
-    let x = Tensor::from_vec(vec![0.0f64, 2.0, 3.0, 1.5, 0.0, 4.0], &[2, 3]).unwrap();
-    check("prod_zero", &[x], |xs| xs[0].prod_dim(&[1], false));
+    // Second order with one zero, two zeros and three zeros in a row, over one dim, two
+    // dims and all.
+    let x = Tensor::from_vec(
+        vec![0.0f64, 2.0, 3.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0],
+        &[3, 3],
+    )
+    .unwrap();
+    check("prod_zero", std::slice::from_ref(&x), |xs| {
+        xs[0].prod_dim(&[1], false)
+    });
+    let x3 = x.reshape(&[3, 1, 3]).unwrap();
+    check("prod_zero_dims", &[x3], |xs| xs[0].prod_dim(&[0, 2], true));
+    let x = Tensor::from_vec(vec![0.0f64, 2.0, 0.0, 1.5], &[2, 2]).unwrap();
+    check("prod_zero_all", std::slice::from_ref(&x), |xs| xs[0].prod());
+    // The mixed second derivative at two zeros is the product of the rest: d2/dx0 dx2 = 3.
+    let x = x.requires_grad_(true).unwrap();
+    let opts = torch_core::autograd::GradOptions {
+        create_graph: true,
+        ..Default::default()
+    };
+    let g = torch_core::autograd::grad(&[x.prod().unwrap()], std::slice::from_ref(&x), opts)
+        .unwrap()[0]
+        .clone()
+        .unwrap();
+    let h0 = torch_core::autograd::grad(
+        &[g.reshape(&[-1]).unwrap().select(0, 0).unwrap()],
+        &[x],
+        Default::default(),
+    )
+    .unwrap()[0]
+        .clone()
+        .unwrap();
+    assert_eq!(h0.to_vec::<f64>().unwrap(), vec![0.0, 0.0, 3.0, 0.0]);
 }
 
 #[test]

@@ -211,6 +211,11 @@ impl GradFn for ProdBackward {
         let (x, y) = (self.x.unpack(ctx)?, self.y.unpack(ctx)?);
         let di: Vec<i64> = self.dims.iter().map(|&d| d as i64).collect();
         let ge = expand_back(g, x.shape(), &self.dims, self.keepdim)?;
+        if ctx.create_graph() && x.eq_scalar(0.0)?.any()?.item()? != 0.0 {
+            // Differentiated again with zeros present: the masks below are constants, so
+            // use products only (PyTorch's prod_safe_zeros_backward).
+            return Ok(vec![Some(ge.mul(&product_of_others(&x, &self.dims)?)?)]);
+        }
         let ye = expand_back(&y, x.shape(), &self.dims, self.keepdim)?;
         // Product of the others: y / x where x != 0; at a zero, the product of the non-zeros
         // if it is the only zero of its block, else 0.
@@ -232,6 +237,41 @@ impl GradFn for ProdBackward {
         let others = at_zero.where_cond(&zero, &ye.div(&safe)?)?;
         Ok(vec![Some(ge.mul(&others)?)])
     }
+}
+
+/// For each element of `x`, the product of the other elements of its block over `dims`,
+/// as prefix times suffix products: only multiplications, so exact at zeros and
+/// differentiable to any order.
+fn product_of_others(x: &Tensor, dims: &[usize]) -> Result<Tensor> {
+    let nd = x.dim();
+    let kept: Vec<usize> = (0..nd).filter(|d| !dims.contains(d)).collect();
+    let perm: Vec<usize> = kept.iter().chain(dims).copied().collect();
+    let xp = x.permute(&crate::shape::to_i64(&perm))?;
+    let mut flat_shape: Vec<i64> = kept.iter().map(|&d| x.shape()[d] as i64).collect();
+    let len: usize = dims.iter().map(|&d| x.shape()[d]).product();
+    flat_shape.push(len as i64);
+    let flat = xp.reshape(&flat_shape)?;
+    let last = flat_shape.len() as i64 - 1;
+    let item = |k: usize| flat.narrow(last, k as i64, 1);
+    let one = item(0)?.detach().ones_like()?;
+    let mut prefix = vec![one.clone()];
+    for k in 1..len {
+        prefix.push(prefix[k - 1].mul(&item(k - 1)?)?);
+    }
+    let mut suffix = vec![one];
+    for k in (0..len - 1).rev() {
+        let next = suffix[suffix.len() - 1].mul(&item(k + 1)?)?;
+        suffix.push(next);
+    }
+    suffix.reverse();
+    let others = Tensor::cat(&prefix.iter().collect::<Vec<_>>(), last)?
+        .mul(&Tensor::cat(&suffix.iter().collect::<Vec<_>>(), last)?)?;
+    let others = others.reshape(&crate::shape::to_i64(xp.shape()))?;
+    let mut inv = vec![0i64; nd];
+    for (i, &p) in perm.iter().enumerate() {
+        inv[p] = i as i64;
+    }
+    others.permute(&inv)
 }
 
 /// amax/amin and full max/min: the gradient is shared evenly by the tied extrema.
