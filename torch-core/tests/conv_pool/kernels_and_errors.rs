@@ -81,21 +81,14 @@ fn conv2d_threaded_weight_gradient_repeats_bit_for_bit() {
         ..Default::default()
     };
     let gy = g.randn(&[16, 32, 24, 24], opts).expect("gy");
-    let first = grads(&x.conv2d(&w, None, o).expect("conv2d"), &gy, &[&w]);
-    let first: Vec<u32> = first[0]
-        .to_vec::<f32>()
-        .expect("grad")
-        .iter()
-        .map(|v| v.to_bits())
-        .collect();
+    let weight_grad_bits = || -> Vec<u32> {
+        let gw = grads(&x.conv2d(&w, None, o).expect("conv2d"), &gy, &[&w]);
+        let gw = gw[0].to_vec::<f32>().expect("grad");
+        gw.iter().map(|v| v.to_bits()).collect()
+    };
+    let first = weight_grad_bits();
     for _ in 0..10 {
-        let again = grads(&x.conv2d(&w, None, o).expect("conv2d"), &gy, &[&w]);
-        let again: Vec<u32> = again[0]
-            .to_vec::<f32>()
-            .expect("grad")
-            .iter()
-            .map(|v| v.to_bits())
-            .collect();
+        let again = weight_grad_bits();
         assert!(
             first == again,
             "the weight gradient changed between identical runs"
