@@ -101,7 +101,8 @@ impl Tensor {
     }
 
     /// Writes `value` (broadcast, cast to `self`'s dtype) into `self`'s elements, bumps the
-    /// version, and makes `value`'s history `self`'s when it has one.
+    /// version, and in grad mode updates the history of `self` (and of its base, for a view)
+    /// through `rebase_history`.
     fn write_with_history(&self, op: &'static str, value: &Tensor) -> Result<()> {
         self.check_inplace(op)?;
         self.check_view_inplace(op)?;
