@@ -112,8 +112,7 @@ impl Tensor {
         let Ok(regen) = base.as_strided(l.shape(), l.strides(), l.offset()) else {
             return; // the same geometry made this view, so it fits the storage
         };
-        self.meta().grad_fn = regen.grad_fn();
-        self.0.requires_grad.store(true, Ordering::Relaxed);
+        self.set_history(regen.grad_fn());
         self.0.view_version.store(version, Ordering::Relaxed);
     }
 
