@@ -1,5 +1,6 @@
 """Goldens for torch-core convolution and pooling: inputs, outputs and gradients, written to
-torch-core/tests/golden/conv_pool.safetensors. Run with the venv of DEVELOPERS.md:
+torch-core/tests/golden/conv_pool.safetensors. Run with the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/conv_pool.py
 For a case `c`: inputs `c.x` (`c.w`, `c.b`), upstream gradient `c.gy`; PyTorch's results
 `c.out` (`c.idx` for indices) and gradients `c.gx` (`c.gw`, `c.gb`). Float64 unless the name

@@ -1,5 +1,6 @@
 """Goldens for torch-core ops: inputs and PyTorch's outputs, written to
-torch-core/tests/golden/core_ops.safetensors. Run with the venv of DEVELOPERS.md:
+torch-core/tests/golden/core_ops.safetensors. Run with the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/core_ops.py
 Inputs are generated here (seeded) and saved, so Rust reads the exact same values.
 """

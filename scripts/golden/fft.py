@@ -1,6 +1,7 @@
 """Goldens for torch.fft, stft/istft and the complex helpers (view_as_real, real, imag, angle,
 complex, polar): inputs and PyTorch's outputs and gradients, written to
-torch-core/tests/golden/fft.safetensors. Run with the venv of DEVELOPERS.md:
+torch-core/tests/golden/fft.safetensors. Run with the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/fft.py
 Inputs are generated here (seeded) and saved, so Rust reads the exact same values. Everything
 is float32/complex64 (torch-core has no complex128), so gradients are compared against these

@@ -1,6 +1,7 @@
 """Goldens for torch.linalg (torch-core/src/linalg): inputs, PyTorch's outputs and the
 gradients of scalar losses, written to torch-core/tests/golden/linalg.safetensors. Run with
-the venv of DEVELOPERS.md:
+the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/linalg.py
 Inputs are generated here (seeded) and saved, so Rust reads the exact same values.
 QR, SVD and eigh vectors are unique only up to sign: the losses and the saved factors are

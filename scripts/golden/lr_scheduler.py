@@ -1,5 +1,6 @@
 """Goldens for torch.optim.lr_scheduler (torch-nn/src/lr_scheduler), written to
-torch-nn/tests/golden/lr_scheduler.json. Run with the venv of DEVELOPERS.md:
+torch-nn/tests/golden/lr_scheduler.json. Run with the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/lr_scheduler.py
 
 Each case builds an optimizer with two param groups (lr 0.1 and 0.05; SGD with momentum 0.9

@@ -1,5 +1,6 @@
 """Goldens for torch-nn layers and losses, written to torch-nn/tests/golden/nn_layers.safetensors.
-Run with the venv of DEVELOPERS.md:
+Run with the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/nn_layers.py
 
 Each case `name` stores (all float64):

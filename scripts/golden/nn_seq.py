@@ -1,5 +1,6 @@
 """Goldens for torch-nn's recurrent layers, attention and Transformer, written to
-torch-nn/tests/golden/nn_seq.safetensors. Run with the venv of DEVELOPERS.md:
+torch-nn/tests/golden/nn_seq.safetensors. Run with the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/nn_seq.py
 
 Each case `c` stores, under keys starting with `c.`:

@@ -1,6 +1,6 @@
 """Goldens for torch.optim and torch.nn.utils.clip_grad (torch-nn/src/optim, src/utils),
-written to torch-nn/tests/golden/optim.safetensors and optim_errors.json. Run with the venv of
-DEVELOPERS.md:
+written to torch-nn/tests/golden/optim.safetensors and optim_errors.json. Run with the PyTorch venv (`.venv`, which
+`benches/compare/run.sh` creates):
     .venv/bin/python scripts/golden/optim.py
 
 For each optimizer configuration: three fixed initial parameters, a fixed gradient per

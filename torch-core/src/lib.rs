@@ -22,6 +22,8 @@ mod error;
 pub mod io;
 pub mod layout;
 pub mod linalg;
+#[cfg(feature = "ndarray")]
+mod ndarray_interop;
 pub mod ops;
 mod random;
 pub mod shape;

@@ -316,4 +316,13 @@ impl Tensor {
     pub fn randn_like(&self) -> Result<Tensor> {
         Self::randn(self.shape(), TensorOptions::default().dtype(self.dtype()))
     }
+    /// Like `randint` with this tensor's shape and dtype (`torch.randint_like(x, low, high)`).
+    pub fn randint_like(&self, low: i64, high: i64) -> Result<Tensor> {
+        Self::randint(
+            low,
+            high,
+            self.shape(),
+            TensorOptions::default().dtype(self.dtype()),
+        )
+    }
 }

@@ -68,6 +68,12 @@ fn unsupported_dtypes_name_op_and_dtype() {
     assert!(msg.contains("matmul") && msg.contains("Bool"), "{msg}");
     let msg = Tensor::new([1i64, 2]).mean().unwrap_err().to_string();
     assert!(msg.contains("mean") && msg.contains("I64"), "{msg}");
+    // torch.norm refuses integer tensors (it does not promote them).
+    let msg = Tensor::new([3i64, 4])
+        .norm(2.0, &[], false)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("norm") && msg.contains("I64"), "{msg}");
 }
 
 #[test]
@@ -307,6 +313,17 @@ fn seeded_generators_reproduce_and_have_the_right_moments() {
             .to_vec::<f32>()
             .unwrap()
     );
+    // randint_like keeps the shape and dtype.
+    let like = Tensor::zeros(&[2, 300], TensorOptions::default().dtype(DType::I32))
+        .unwrap()
+        .randint_like(0, 3)
+        .unwrap();
+    assert_eq!(
+        (like.shape(), like.dtype()),
+        (&[2usize, 300][..], DType::I32)
+    );
+    let v = like.to_vec::<i32>().unwrap();
+    assert!(v.iter().all(|x| (0..3).contains(x)) && v.contains(&0) && v.contains(&2));
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod threads;
 pub(crate) use alloc::AlignedBuf;
 pub use alloc::{CACHE_LIMIT, MIN_CACHED, cached_bytes, empty_cache};
 
-pub(crate) use threads::{GRAIN, install, par_chunks};
+pub(crate) use threads::{GRAIN, install, par_chunks, parallel_for, parallel_map};
 pub use threads::{get_num_threads, parallel_chunks_mut, set_num_threads};
 
 use crate::layout::{Layout, StridedIter};

@@ -1,7 +1,9 @@
 //! The intra-op thread pool, like `torch.set_num_threads`: rayon, used only above `GRAIN`
 //! elements so small ops never pay for threads.
 
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 /// Elements per task below which work stays on the calling thread.
 pub(crate) const GRAIN: usize = 32 * 1024;
@@ -72,28 +74,95 @@ pub fn parallel_chunks_mut<T: Send>(
     run_chunks(out, chunk_len, &f);
 }
 
-/// Runs `f(i, chunk)` on the `chunk_len` pieces of `out` in parallel. From outside the pool the
-/// calling thread takes the first piece and the pool the others, so the caller works instead
-/// of sleeping until woken workers have done everything (OpenMP's master thread works too);
-/// inside the pool, rayon splits as usual.
+/// Runs `f(i, chunk)` on the `chunk_len` pieces of `out` in parallel (see [`parallel_for`]).
 fn run_chunks<T: Send>(out: &mut [T], chunk_len: usize, f: &(impl Fn(usize, &mut [T]) + Sync)) {
-    if rayon::current_thread_index().is_some() {
-        use rayon::prelude::*;
-        out.par_chunks_mut(chunk_len)
-            .enumerate()
-            .for_each(|(i, c)| f(i, c));
+    let len = out.len();
+    let base = SendPtr(out.as_mut_ptr());
+    parallel_for(len.div_ceil(chunk_len), |i| {
+        let start = i * chunk_len;
+        // SAFETY: piece `i` is `start .. min(start + chunk_len, len)` of `out`, which the
+        // caller borrows mutably for this whole call; each index is run exactly once, so no
+        // two pieces alias.
+        let chunk = unsafe {
+            std::slice::from_raw_parts_mut(base.get().add(start), chunk_len.min(len - start))
+        };
+        f(i, chunk)
+    });
+}
+
+/// A raw pointer handed to parallel tasks that write disjoint parts of one buffer.
+struct SendPtr<T>(*mut T);
+// SAFETY: only used to give disjoint regions of one exclusively borrowed buffer to tasks.
+unsafe impl<T: Send> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the `Sync` wrapper, not the field).
+    fn get(&self) -> *mut T {
+        self.0
+    }
+}
+
+/// How long the calling thread spins for helpers still finishing before it blocks: the
+/// caller usually ends its share microseconds before them, and sleeping on the scope's latch
+/// costs a futex wake-up (tens of microseconds under a hypervisor) on every parallel region.
+const CALLER_SPIN: Duration = Duration::from_micros(200);
+
+/// Calls `f(i)` for every `i` in `0..tasks`, spread over the threads `set_num_threads` sets,
+/// as `at::parallel_for` does with OpenMP: the calling thread works as thread 0 and up to
+/// `threads - 1` pool workers help, each claiming the next index from a shared counter, so
+/// exactly `threads` threads run. Within a pool worker (nested parallelism) rayon splits.
+pub(crate) fn parallel_for(tasks: usize, f: impl Fn(usize) + Sync) {
+    let threads = get_num_threads();
+    if tasks <= 1 || threads == 1 {
+        (0..tasks).for_each(f);
         return;
     }
-    let mut chunks = out.chunks_mut(chunk_len).enumerate();
-    let first = chunks.next();
-    pool().in_place_scope(|s| {
-        for (i, c) in chunks {
-            s.spawn(move |_| f(i, c));
+    if rayon::current_thread_index().is_some() {
+        use rayon::prelude::*;
+        (0..tasks).into_par_iter().for_each(&f);
+        return;
+    }
+    let helpers = (threads - 1).min(tasks - 1);
+    let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= tasks {
+                break;
+            }
+            f(i);
         }
-        if let Some((i, c)) = first {
-            f(i, c);
+    };
+    pool().in_place_scope(|s| {
+        for _ in 0..helpers {
+            s.spawn(|_| {
+                work();
+                finished.fetch_add(1, Ordering::Release);
+            });
+        }
+        work();
+        let start = Instant::now();
+        while finished.load(Ordering::Acquire) < helpers && start.elapsed() < CALLER_SPIN {
+            std::hint::spin_loop();
         }
     });
+}
+
+/// `parallel_for` collecting `f(i)` for `i` in `0..tasks`, in index order.
+pub(crate) fn parallel_map<R: Send>(tasks: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let slots: Vec<Mutex<Option<R>>> = (0..tasks).map(|_| Mutex::new(None)).collect();
+    parallel_for(tasks, |i| {
+        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(f(i));
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("parallel_for runs every index")
+        })
+        .collect()
 }
 
 /// Splits `out` into one chunk per thread and calls `f(start_index, chunk)` on each, in

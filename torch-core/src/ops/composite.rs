@@ -64,14 +64,14 @@ impl Tensor {
     }
 
     /// The `p`-norm over `dims` (`torch.norm` / `torch.linalg.vector_norm`): `p = inf` is the
-    /// max of `|x|`, `p = 0` counts non-zeros.
+    /// max of `|x|`, `p = 0` counts non-zeros. Integer and bool inputs are refused, as PyTorch
+    /// refuses them.
     pub fn norm(&self, p: f64, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        let dtype = self.dtype();
+        if dtype.is_integral() || dtype == DType::Bool {
+            return Err(Error::UnsupportedDType { op: "norm", dtype });
+        }
         let a = self.abs()?;
-        let a = if a.dtype().is_integral() {
-            a.to_dtype(crate::DEFAULT_FLOAT)?
-        } else {
-            a
-        };
         if p == f64::INFINITY {
             a.amax(dims, keepdim)
         } else if p == f64::NEG_INFINITY {

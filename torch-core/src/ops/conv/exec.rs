@@ -1,12 +1,11 @@
 //! Execution plumbing shared by the convolution kernels: the strided `gemm` call, per-thread
 //! scratch buffers kept between calls, and the task runners (inline below a size threshold,
-//! rayon over tasks when there are enough, else gemm's own threads).
+//! spread over the threads when there are enough, else gemm's own threads).
 
 use std::any::Any;
 use std::cell::RefCell;
 
 use gemm::Parallelism;
-use rayon::prelude::*;
 
 use crate::Element;
 
@@ -141,7 +140,7 @@ pub(super) fn grow<T: Real>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
 }
 
 /// Runs `tasks` independent tasks, each with a scratch buffer and the parallelism its gemm
-/// may use: inline when small or single-threaded, one rayon task each when there are enough
+/// may use: inline when small or single-threaded, spread over the threads when there are enough
 /// of them, else one after the other with gemm threading inside.
 pub(super) fn run_tasks<T: Real>(
     tasks: usize,
@@ -152,10 +151,8 @@ pub(super) fn run_tasks<T: Real>(
     if threads == 1 || macs < SERIAL_MACS || tasks == 0 {
         with_scratch(|buf| (0..tasks).for_each(|t| run(t, buf, Parallelism::None)));
     } else if tasks >= threads {
-        crate::cpu::install(|| {
-            (0..tasks)
-                .into_par_iter()
-                .for_each(|t| with_scratch(|buf| run(t, buf, Parallelism::None)));
+        crate::cpu::parallel_for(tasks, |t| {
+            with_scratch(|buf| run(t, buf, Parallelism::None))
         });
     } else {
         crate::cpu::install(|| {
@@ -181,18 +178,11 @@ pub(super) fn run_reduce<T: Real>(
         // bit for bit. Two groups per thread let a thread slowed down by the OS leave work
         // to the others.
         let groups = tasks.min(2 * threads);
-        let parts: Vec<Vec<T>> = crate::cpu::install(|| {
-            (0..groups)
-                .into_par_iter()
-                .map(|gi| {
-                    let mut part = vec![T::zero(); len];
-                    let (a, b) = (gi * tasks / groups, (gi + 1) * tasks / groups);
-                    with_scratch(|buf| {
-                        (a..b).for_each(|t| run(t, &mut part, buf, Parallelism::None))
-                    });
-                    part
-                })
-                .collect()
+        let parts: Vec<Vec<T>> = crate::cpu::parallel_map(groups, |gi| {
+            let mut part = vec![T::zero(); len];
+            let (a, b) = (gi * tasks / groups, (gi + 1) * tasks / groups);
+            with_scratch(|buf| (a..b).for_each(|t| run(t, &mut part, buf, Parallelism::None)));
+            part
         });
         let mut parts = parts.into_iter();
         let mut acc = parts.next().expect("at least one group");

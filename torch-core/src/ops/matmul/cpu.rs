@@ -3,6 +3,9 @@
 
 use gemm::Parallelism;
 
+/// Multiply-adds (over the whole batch) from which products run on several threads.
+const PARALLEL_MACS: usize = 64 * 64 * 64;
+
 use crate::ops::arith::Arith;
 use crate::storage::{Storage, cast_slice, cast_slice_mut};
 use crate::{DType, Element, Error, Result, Tensor, with_dtype};
@@ -90,31 +93,23 @@ fn gemm_kernel<T: Element>(
             drop((go, gb, ga));
             return Ok(Tensor::from_storage(out, &[batch, m, n], T::DTYPE));
         }
-        let threads = crate::cpu::get_num_threads();
-        let flops = m * n * k;
-        // Small products run on one thread (waking the pool costs more than it saves below
-        // about 192^3 multiply-adds); gemm parallelises inside larger ones.
-        let par = if threads > 1 && flops >= 192 * 192 * 192 {
-            Parallelism::Rayon(threads)
-        } else {
-            Parallelism::None
-        };
         let (pa, pb, po) = (
             sa.as_ptr() as usize,
             sb.as_ptr() as usize,
             so.as_mut_ptr() as usize,
         );
-        let run = |i: usize, par: Parallelism| {
-            let ao = la.offset() + i * la.strides()[0];
-            let bo = lb.offset() + i * lb.strides()[0];
+        // Block `rows x cols` (starting at row r0, column c0) of product `i`, on this thread.
+        let run = |i: usize, (r0, mr): (usize, usize), (c0, nc): (usize, usize)| {
+            let ao = la.offset() + i * la.strides()[0] + r0 * la.strides()[1];
+            let bo = lb.offset() + i * lb.strides()[0] + c0 * lb.strides()[2];
             // SAFETY: offsets and strides come from valid layouts over these storages, and
-            // each batch writes its own disjoint block of `out`.
+            // each call writes its own disjoint block of `out`.
             unsafe {
                 gemm::gemm::<T>(
-                    m,
-                    n,
+                    mr,
+                    nc,
                     k,
-                    (po as *mut T).add(i * m * n),
+                    (po as *mut T).add(i * m * n + r0 * n + c0),
                     1,
                     n as isize,
                     read_dst,
@@ -129,21 +124,32 @@ fn gemm_kernel<T: Element>(
                     false,
                     false,
                     false,
-                    par,
+                    Parallelism::None,
                 );
             }
         };
-        if batch > 1 && threads > 1 && flops * batch >= 48 * 48 * 48 && flops < 256 * 256 * 256 {
-            crate::cpu::install(|| {
-                use rayon::prelude::*;
-                (0..batch)
-                    .into_par_iter()
-                    .for_each(|i| run(i, Parallelism::None));
-            });
-        } else if matches!(par, Parallelism::Rayon(_)) {
-            crate::cpu::install(|| (0..batch).for_each(|i| run(i, par)));
+        let threads = crate::cpu::get_num_threads();
+        if threads == 1 || batch * m * n * k < PARALLEL_MACS {
+            (0..batch).for_each(|i| run(i, (0, m), (0, n)));
+        } else if batch >= threads {
+            crate::cpu::parallel_for(batch, |i| run(i, (0, m), (0, n)));
         } else {
-            (0..batch).for_each(|i| run(i, Parallelism::None));
+            // Each product is cut into one block of rows (or of columns, when it has fewer
+            // rows) per thread; gemm packs its operands per block, which costs little next
+            // to waking the pool for gemm's own split and sleeping until it ends.
+            let split = |len: usize, j: usize| {
+                let step = len.div_ceil(threads);
+                (j * step, step.min(len - j * step))
+            };
+            for i in 0..batch {
+                if m >= n {
+                    let blocks = m.div_ceil(m.div_ceil(threads));
+                    crate::cpu::parallel_for(blocks, |j| run(i, split(m, j), (0, n)));
+                } else {
+                    let blocks = n.div_ceil(n.div_ceil(threads));
+                    crate::cpu::parallel_for(blocks, |j| run(i, (0, m), split(n, j)));
+                }
+            }
         }
     }
     Ok(Tensor::from_storage(out, &[batch, m, n], T::DTYPE))

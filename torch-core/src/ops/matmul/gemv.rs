@@ -4,8 +4,6 @@
 //! 768 x 3072 weight ran on one thread; here `b` is streamed once, in place, split by
 //! columns over the pool's threads. Tested against the gemm result in `tests/gemv.rs`.
 
-use rayon::prelude::*;
-
 use crate::Element;
 use crate::layout::Layout;
 use crate::storage::{as_f32, as_f32_mut};
@@ -81,11 +79,7 @@ impl Gemv<'_> {
             };
             if threads > 1 && k * n >= PAR_ELEMS && n >= 2 * MIN_COLS {
                 let chunk = n.div_ceil(threads).next_multiple_of(16).max(MIN_COLS);
-                crate::cpu::install(|| {
-                    row.par_chunks_mut(chunk)
-                        .enumerate()
-                        .for_each(|(c, o)| cols(c * chunk, o));
-                });
+                crate::cpu::parallel_chunks_mut(row, chunk, |c, o| cols(c * chunk, o));
             } else {
                 cols(0, row);
             }

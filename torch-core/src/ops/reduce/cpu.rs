@@ -105,15 +105,9 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
             // One output: split the block across threads.
             let parts = crate::cpu::get_num_threads() * 4;
             let step = block.div_ceil(parts);
-            let accs: Vec<R::Acc> = crate::cpu::install(|| {
-                use rayon::prelude::*;
-                (0..parts)
-                    .into_par_iter()
-                    .map(|p| {
-                        let (a, b) = ((p * step).min(block), ((p + 1) * step).min(block));
-                        fold_block(outer.offset, a, b)
-                    })
-                    .collect()
+            let accs: Vec<R::Acc> = crate::cpu::parallel_map(parts, |p| {
+                let (a, b) = ((p * step).min(block), ((p + 1) * step).min(block));
+                fold_block(outer.offset, a, b)
             });
             let acc = accs.into_iter().fold(r.init(), |a, b| r.combine(a, b));
             out[0] = r.finish(acc, block);
