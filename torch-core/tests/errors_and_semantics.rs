@@ -357,6 +357,41 @@ fn num_threads_can_be_set_and_results_do_not_depend_on_it() {
     torch_core::testing::assert_close(&one.2, &two.2);
 }
 
+/// One view op picked by `op` with parameter `p`, chosen from `t`'s shape alone; `None` when
+/// it does not apply to that shape.
+fn random_view(t: &Tensor, op: u8, p: usize) -> Option<Tensor> {
+    let (n, s) = (t.dim(), t.shape().to_vec());
+    let r = match op {
+        0 if n >= 2 => t.transpose((p % n) as i64, (p / n % n) as i64),
+        1 if n >= 1 && s[p % n] > 0 => {
+            let d = p % n;
+            let start = p / 3 % s[d];
+            t.narrow(d as i64, start as i64, 1 + p / 5 % (s[d] - start))
+        }
+        2 if n < 5 => t.unsqueeze((p % (n + 1)) as i64),
+        3 => t.squeeze_dim(s.iter().position(|&v| v == 1)? as i64),
+        4 if n < 5 => {
+            let mut e: Vec<i64> = s.iter().map(|&v| v as i64).collect();
+            match s.iter().position(|&v| v == 1) {
+                Some(d) => e[d] = 2 + (p % 2) as i64,
+                None => e.insert(0, 2),
+            }
+            t.expand(&e)
+        }
+        5 if n >= 2 => {
+            let d1 = p % n;
+            let d2 = (d1 + 1 + p / n % (n - 1)) % n;
+            t.diagonal((p % 3) as i64 - 1, d1 as i64, d2 as i64)
+        }
+        6 if n >= 1 => {
+            let a = p % n;
+            t.flatten(a as i64, (a + p / n % (n - a)) as i64)
+        }
+        _ => return None,
+    };
+    Some(r.unwrap())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     /// Any chain of views reads the same values as the same chain applied to a contiguous copy.
@@ -374,6 +409,29 @@ proptest! {
         prop_assert_eq!(view.sum_dim(&[0], false).unwrap().to_vec::<f32>().unwrap(), copy.sum_dim(&[0], false).unwrap().to_vec::<f32>().unwrap());
         let flat = view.reshape(&[-1]).unwrap();
         prop_assert_eq!(flat.to_vec::<f32>().unwrap(), copy.reshape(&[-1]).unwrap().to_vec::<f32>().unwrap());
+    }
+
+    /// A random chain of transpose / narrow / unsqueeze / squeeze / expand / diagonal / flatten
+    /// reads the same as its contiguous copy and as the chain applied step by step to
+    /// contiguous copies, and elementwise ops on it see those values.
+    #[test]
+    fn random_view_chains_agree_with_contiguous_copies(d0 in 1usize..4, d1 in 1usize..4, d2 in 1usize..4, ops in prop::collection::vec((0u8..7, 0usize..64), 1..8)) {
+        let mut view = f32s(&[d0, d1, d2]);
+        let mut copy = view.clone();
+        for (op, p) in ops {
+            if let Some(v) = random_view(&view, op, p) {
+                view = v;
+                copy = random_view(&copy, op, p).unwrap().contiguous().unwrap();
+            }
+        }
+        prop_assert_eq!(view.shape(), copy.shape());
+        let vals = view.to_vec::<f32>().unwrap();
+        prop_assert_eq!(&vals, &view.contiguous().unwrap().to_vec::<f32>().unwrap());
+        prop_assert_eq!(&vals, &copy.to_vec::<f32>().unwrap());
+        let twice: Vec<f32> = vals.iter().map(|v| v * 2.0).collect();
+        prop_assert_eq!(&view.mul_scalar(2.0).unwrap().to_vec::<f32>().unwrap(), &twice);
+        prop_assert_eq!(&view.add(&copy).unwrap().to_vec::<f32>().unwrap(), &twice);
+        prop_assert_eq!(view.sum().unwrap().item().unwrap(), copy.sum().unwrap().item().unwrap());
     }
 }
 

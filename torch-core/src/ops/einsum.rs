@@ -107,12 +107,11 @@ fn contract(
     lb: &[char],
     keep: &dyn Fn(char) -> bool,
 ) -> Result<(Tensor, Vec<char>)> {
+    // A shared letter of size 1 on one side broadcasts to the other side's size.
     let size_of = |c: char| -> usize {
-        la.iter()
-            .position(|&x| x == c)
-            .map(|i| a.shape()[i])
-            .or_else(|| lb.iter().position(|&x| x == c).map(|i| b.shape()[i]))
-            .unwrap_or(1)
+        let sa = la.iter().position(|&x| x == c).map(|i| a.shape()[i]);
+        let sb = lb.iter().position(|&x| x == c).map(|i| b.shape()[i]);
+        sa.into_iter().chain(sb).find(|&s| s != 1).unwrap_or(1)
     };
     let mut batch = Vec::new();
     let mut contracted = Vec::new();
