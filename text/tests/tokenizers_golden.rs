@@ -38,9 +38,20 @@ fn tensor_rows(t: &torch_core::Tensor) -> Vec<Vec<i64>> {
     flat.chunks(cols).map(<[i64]>::to_vec).collect()
 }
 
-/// Checks single texts (ids, tokens, segment ids, decoding) and the truncated Hamlet passage.
+/// Checks single texts (ids, tokens, segment ids, decoding), the same texts as one batch
+/// (`encode_batch`, `batch_decode`) and the truncated Hamlet passage.
 fn check_singles(tok: &Tokenizer, g: &Value) {
-    for case in g["single"].as_array().unwrap() {
+    let cases = g["single"].as_array().unwrap();
+    let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
+    let batch = tok.encode_batch(&texts, true).unwrap();
+    assert_eq!(batch.len(), cases.len());
+    let batch_ids: Vec<Vec<i64>> = batch.iter().map(|e| e.ids.clone()).collect();
+    let decoded = tok.batch_decode(&batch_ids, true).unwrap();
+    for ((case, enc), text) in cases.iter().zip(&batch).zip(decoded) {
+        assert_eq!(enc.ids, ints(&case["input_ids"]), "batch ids");
+        assert_eq!(text, case["decoded_skip_special"].as_str().unwrap());
+    }
+    for case in cases {
         let text = case["text"].as_str().unwrap();
         let enc = tok.encode(text, true).unwrap();
         assert_eq!(enc.ids, ints(&case["input_ids"]), "ids of {text:?}");
