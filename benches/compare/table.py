@@ -31,7 +31,7 @@ def cell(r):
 def main():
     ours, theirs = load(sys.argv[1]), load(sys.argv[2])
     keys = list(ours) + [k for k in theirs if k not in ours]
-    print("| workload | threads | ours (median, figure) | PyTorch (median, figure) | ratio ours/PyTorch |")
+    print("| workload | threads | ours (median, figure) | PyTorch (median, figure) | PyTorch time / ours |")
     print("|---|---:|---|---|---:|")
     for k in keys:
         o, t = ours.get(k), theirs.get(k)
