@@ -9,6 +9,9 @@ Prints one JSON line per epoch: train seconds (the loop only), mean Loss_D and L
     /work/main/.venv/bin/python benches/compare/dcgan_torch.py --epochs 1 --threads 2
     /work/main/.venv/bin/python benches/compare/dcgan_torch.py --epochs 5 --ngf 32 --ndf 32 \
         --save /tmp/torch_g.safetensors   # then: --bin gan_score -- --generator /tmp/torch_g.safetensors
+    # the sample score after each epoch, of the generator and of its moving average:
+    /work/main/.venv/bin/python benches/compare/dcgan_torch.py --epochs 5 --ema 0.995 \
+        --classifier runs/mnist/mnist_cnn.safetensors
 """
 import argparse
 import json
@@ -54,6 +57,12 @@ def main():
     p.add_argument("--ndf", type=int, default=32)
     p.add_argument("--conditional", action="store_true")
     p.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: all)")
+    p.add_argument("--ema", type=float, default=0.0,
+                   help="also keep an exponential moving average of the generator "
+                   "(torch.optim.swa_utils.AveragedModel, get_ema_multi_avg_fn(DECAY), use_buffers=True); "
+                   "it is what --save writes, and --classifier scores it beside the generator")
+    p.add_argument("--classifier", help="the mnist example's mnist_cnn.safetensors: score 1000 fresh samples "
+                   "(eval mode) after each epoch, as the example does")
     p.add_argument("--save", help="write the generator here as safetensors with the example's keys "
                    "(main.0.weight, ...) so `gan_score` scores it with the same classifier")
     a = p.parse_args()
@@ -70,6 +79,11 @@ def main():
     optG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
     optD = torch.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
     crit = nn.BCELoss()
+    ema = None
+    if a.ema:
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+        ema = AveragedModel(netG, multi_avg_fn=get_ema_multi_avg_fn(a.ema), use_buffers=True)
+    scorer = classifier(a.classifier) if a.classifier else None
 
     def G(z, labels):
         if k:
@@ -105,17 +119,59 @@ def main():
             err_g = crit(D(fake, fl), torch.ones(m))
             err_g.backward()
             optG.step()
+            if ema is not None:
+                ema.update_parameters(netG)
             sd += (err_real.item() + err_fake.item()) * m
             sg += err_g.item() * m
             n += m
             n_batches += 1
         secs = time.perf_counter() - t
-        print(json.dumps({"epoch": epoch, "train_seconds": round(secs, 3), "batches": n_batches,
-                          "loss_d": sd / n, "loss_g": sg / n, "threads": a.threads,
-                          "conditional": a.conditional}), flush=True)
+        line = {"epoch": epoch, "train_seconds": round(secs, 3), "batches": n_batches,
+                "loss_d": sd / n, "loss_g": sg / n, "threads": a.threads, "conditional": a.conditional}
+        if scorer is not None:
+            line["confident"] = score(scorer, netG, nz, k, seed=1000 + epoch)
+            if ema is not None:
+                line["ema_confident"] = score(scorer, ema.module, nz, k, seed=1000 + epoch)
+        print(json.dumps(line), flush=True)
     if a.save:
         from safetensors.torch import save_file
-        save_file({f"main.{k}": v.contiguous() for k, v in netG.state_dict().items()}, a.save)
+        final = ema.module if ema is not None else netG
+        save_file({f"main.{k}": v.contiguous() for k, v in final.state_dict().items()}, a.save)
+
+
+class Classifier(nn.Module):
+    """The mnist example's CNN (`examples/src/mnist_cnn.rs`), to load its safetensors."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 32, 3), nn.Conv2d(32, 64, 3)
+        self.fc1, self.fc2 = nn.Linear(1600, 128), nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc2(F.relu(self.fc1(x.flatten(1))))
+
+
+def classifier(path):
+    from safetensors.torch import load_file
+    c = Classifier()
+    c.load_state_dict(load_file(path))
+    return c.eval()
+
+
+@torch.no_grad()
+def score(c, net, nz, k, seed, n=1000):
+    """Share of n fresh samples (eval-mode generator) with a top class probability >= 0.9."""
+    was = net.training
+    net.eval()
+    z = torch.randn(n, nz, 1, 1, generator=torch.Generator().manual_seed(seed))  # not the training stream
+    if k:
+        z = torch.cat([z, F.one_hot(torch.arange(n) % 10, k).float().view(-1, k, 1, 1)], 1)
+    x = (net(z) + 1) / 2
+    p = F.softmax(c((x - 0.1307) / 0.3081), 1).max(1).values
+    net.train(was)
+    return float((p >= 0.9).float().mean())
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 //! The GAN examples' library: a few training steps on a small batch of real MNIST move the
 //! losses the way they should (the discriminator's falls on fixed fakes, the generator's falls
 //! against a fixed discriminator, the critic's Wasserstein estimate rises), the classifier
-//! score counts what it says, and the shared command line parses.
+//! score counts what it says, `--ema`'s moving average follows the generator, and the shared
+//! command line parses.
 
 use std::path::Path;
 
 use examples::gan::{
-    GanArgs, critic_step, dcgan_step, discriminator_step, generator_step, load_mnist, save_grid,
-    score_images,
+    GanArgs, critic_step, dcgan_step, discriminator_step, ema_generator, generator_step,
+    load_mnist, save_grid, score_images,
 };
 use examples::mnist_cnn::Net;
+use torch_core::testing::assert_close;
 use torch_core::{Generator as Rng, Tensor};
 use torch_nn::Module;
 use torch_nn::optim::{Adam, AdamOptions, Optimizer};
@@ -232,4 +234,34 @@ fn gan_args_parse_flags_and_reject_unknown_ones() {
     assert!(parse(&["--epochs"]).unwrap_err().contains("needs a value"));
     assert!(parse(&["--batch-size", "0"]).is_err());
     assert_eq!(parse(&["--help"]).unwrap_err(), "");
+    assert_eq!(parse(&[]).unwrap().ema, 0.0);
+    assert_eq!(parse(&["--ema", "0.995"]).unwrap().ema, 0.995);
+    assert!(
+        parse(&["--ema", "1"])
+            .unwrap_err()
+            .contains("--ema must be in [0, 1)")
+    );
+}
+
+#[test]
+fn ema_generator_starts_as_a_copy_and_moves_toward_the_generator() {
+    let _g = seeded(3);
+    let g = dcgan_generator(None, small(0)).unwrap();
+    assert!(ema_generator(&GanArgs::default(), &g).unwrap().is_none());
+    let args = GanArgs {
+        ema: 0.75,
+        ..Default::default()
+    };
+    let ema = ema_generator(&args, &g).unwrap().expect("--ema 0.75");
+    let w = |m: &dyn Module| m.parameters()[0].clone(); // main.0.weight
+    let start = w(&g).deep_clone().unwrap();
+    assert_close(&w(&ema.module), &start);
+    ema.update_parameters(&g).unwrap(); // the first update copies
+    {
+        let _ng = torch_core::autograd::no_grad();
+        w(&g).add_scalar_(1.0).unwrap();
+    }
+    ema.update_parameters(&g).unwrap();
+    // 0.75 * start + 0.25 * (start + 1)
+    assert_close(&w(&ema.module), &start.add_scalar(0.25).unwrap());
 }

@@ -17,7 +17,7 @@
 
 use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{
-    GAN_USAGE, GanArgs, Setup, dcgan_step, describe, epoch_chart, epoch_x, mean_last,
+    GAN_USAGE, GanArgs, Setup, dcgan_step, ema_generator, epoch_chart, epoch_x, mean_last,
 };
 use examples::progress::EpochBar;
 use torch_core::Result;
@@ -39,6 +39,7 @@ fn run(args: GanArgs) -> Result<()> {
         betas: (args.beta1, 0.999),
         ..Default::default()
     };
+    let ema = ema_generator(&args, &g)?;
     let mut opt_g = Adam::new(g.parameters(), adam())?;
     let mut opt_d = Adam::new(d.parameters(), adam())?;
     println!(
@@ -74,6 +75,9 @@ fn run(args: GanArgs) -> Result<()> {
                 &z,
                 cond(&fake_labels),
             )?;
+            if let Some(e) = &ema {
+                e.update_parameters(&g)?;
+            }
             bar.step(n, s.loss_d);
             let x = epoch_x(epoch, b, batches);
             loss_d.push((x, s.loss_d));
@@ -91,15 +95,14 @@ fn run(args: GanArgs) -> Result<()> {
                 &[("D(x)", &d_x), ("D(G(z))", &d_gz)],
             ),
         ];
-        let (grid, score) = setup.finish_epoch(&args, epoch, &g, &d, &curves)?;
+        let ema_g = ema.as_ref().map(|e| &e.module);
+        let report = setup.finish_epoch(&args, epoch, &g, ema_g, &d, &curves)?;
         println!(
             "epoch {epoch}: Loss_D {:.4}, Loss_G {:.4}, {secs:.1} s; grid {}{}",
             mean_last(&loss_d, batches),
             mean_last(&loss_g, batches),
-            grid.display(),
-            score
-                .map(|s| format!("; {}", describe(&s)))
-                .unwrap_or_default()
+            report.grid.display(),
+            report.describe()
         );
     }
     println!(

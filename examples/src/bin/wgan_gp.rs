@@ -10,7 +10,7 @@
 
 use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{
-    GAN_USAGE, GanArgs, Setup, critic_step, describe, epoch_chart, epoch_x, mean_last,
+    GAN_USAGE, GanArgs, Setup, critic_step, ema_generator, epoch_chart, epoch_x, mean_last,
     wgan_generator_step,
 };
 use examples::progress::EpochBar;
@@ -44,6 +44,7 @@ fn run(args: GanArgs) -> Result<()> {
         betas: (args.beta1, 0.9),
         ..Default::default()
     };
+    let ema = ema_generator(&args, &g)?;
     let mut opt_g = Adam::new(g.parameters(), adam())?;
     let mut opt_c = Adam::new(critic.parameters(), adam())?;
     let batches = setup.batches(&args);
@@ -73,6 +74,9 @@ fn run(args: GanArgs) -> Result<()> {
             if (b + 1) % N_CRITIC == 0 {
                 let z = latent(&setup.rng, args.batch_size, args.nz)?;
                 loss_g.push((x, wgan_generator_step(&g, &critic, &mut opt_g, &z)?));
+                if let Some(e) = &ema {
+                    e.update_parameters(&g)?;
+                }
             }
         }
         let secs = bar.seconds();
@@ -85,14 +89,13 @@ fn run(args: GanArgs) -> Result<()> {
             ),
             epoch_chart("Generator", "-C(G(z))", &[("Loss_G", &loss_g)]),
         ];
-        let (grid, score) = setup.finish_epoch(&args, epoch, &g, &critic, &curves)?;
+        let ema_g = ema.as_ref().map(|e| &e.module);
+        let report = setup.finish_epoch(&args, epoch, &g, ema_g, &critic, &curves)?;
         let w_mean = mean_last(&wdist, batches);
         println!(
             "epoch {epoch}: Wasserstein estimate {w_mean:.4}, {secs:.1} s; grid {}{}",
-            grid.display(),
-            score
-                .map(|s| format!("; {}", describe(&s)))
-                .unwrap_or_default()
+            report.grid.display(),
+            report.describe()
         );
     }
     Ok(())

@@ -22,6 +22,11 @@ pub struct GanArgs {
     pub ndf: usize,
     /// `--conditional`: class-conditioned nets (dcgan only).
     pub conditional: bool,
+    /// `--ema DECAY`: also keep an exponential moving average of the generator's weights and
+    /// batch-norm statistics (`AveragedModel` with `get_ema_multi_avg_fn(DECAY)`,
+    /// `use_buffers`), updated after every generator step; the grids and the score use it
+    /// (0: none).
+    pub ema: f64,
     /// `--max-batches N`: stop each epoch after N batches (0: the whole epoch).
     pub max_batches: usize,
     /// `--score-samples N`: samples the classifier scores after each epoch (0: none).
@@ -49,6 +54,7 @@ impl Default for GanArgs {
             ngf: 32,
             ndf: 32,
             conditional: false,
+            ema: 0.0,
             max_batches: 0,
             score_samples: 1000,
             classifier: PathBuf::from("runs/mnist/mnist_cnn.safetensors"),
@@ -62,7 +68,7 @@ impl Default for GanArgs {
 
 /// The usage line's options, after the binary's name.
 pub const GAN_USAGE: &str = "[--epochs N] [--batch-size N] [--lr F] [--beta1 F] [--nz N] \
-    [--ngf N] [--ndf N] [--conditional] [--max-batches N] [--score-samples N] \
+    [--ngf N] [--ndf N] [--conditional] [--ema DECAY] [--max-batches N] [--score-samples N] \
     [--classifier PATH] [--seed N] [--threads N] [--data DIR] [--out DIR]";
 
 impl GanArgs {
@@ -92,6 +98,7 @@ impl GanArgs {
                 "--nz" => a.nz = value.parse().map_err(|e| bad(&e))?,
                 "--ngf" => a.ngf = value.parse().map_err(|e| bad(&e))?,
                 "--ndf" => a.ndf = value.parse().map_err(|e| bad(&e))?,
+                "--ema" => a.ema = value.parse().map_err(|e| bad(&e))?,
                 "--max-batches" => a.max_batches = value.parse().map_err(|e| bad(&e))?,
                 "--score-samples" => a.score_samples = value.parse().map_err(|e| bad(&e))?,
                 "--classifier" => a.classifier = value.into(),
@@ -104,6 +111,9 @@ impl GanArgs {
         }
         if a.batch_size == 0 {
             return Err("--batch-size must be positive".into());
+        }
+        if !(0.0..1.0).contains(&a.ema) {
+            return Err(format!("--ema must be in [0, 1), got {}", a.ema));
         }
         Ok(a)
     }

@@ -6,13 +6,14 @@ mod args;
 mod run;
 
 pub use args::{GAN_USAGE, GanArgs};
-pub use run::{Setup, describe, epoch_chart, epoch_x, mean_last};
+pub use run::{EpochReport, Setup, describe, epoch_chart, epoch_x, mean_last};
 
 use std::path::Path;
 
 use torch_core::{DType, Generator as Rng, Result, Tensor, TensorOptions, autograd};
 use torch_nn::functional::{self as F, Reduction};
 use torch_nn::optim::Optimizer;
+use torch_nn::optim::swa_utils::{AveragedModel, AveragedModelOptions, get_ema_multi_avg_fn};
 use torch_nn::{Forward, Module};
 use torch_vision::datasets::MNIST;
 use torch_vision::models::{Discriminator, Generator, gradient_penalty};
@@ -149,6 +150,21 @@ pub fn wgan_generator_step(
     loss.backward()?;
     opt.step()?;
     loss.item()
+}
+
+/// With `args.ema > 0`, an exponential moving average of `g` (weights and batch-norm
+/// statistics: `AveragedModel(g, multi_avg_fn=get_ema_multi_avg_fn(args.ema),
+/// use_buffers=True)`), to update after every generator step.
+pub fn ema_generator(args: &GanArgs, g: &Generator) -> Result<Option<AveragedModel<Generator>>> {
+    if args.ema == 0.0 {
+        return Ok(None);
+    }
+    let opts = AveragedModelOptions {
+        multi_avg_fn: Some(get_ema_multi_avg_fn(args.ema)),
+        use_buffers: true,
+        ..Default::default()
+    };
+    AveragedModel::new(g, Generator::new(g.options.clone())?, opts).map(Some)
 }
 
 /// Writes `images` (`(N, C, H, W)` in `[-1, 1]`) as a grid PNG with `nrow` images per row.

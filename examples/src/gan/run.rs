@@ -98,35 +98,80 @@ impl Setup {
         ))
     }
 
-    /// After epoch `epoch`: writes `samples_epoch<E>.png` (the fixed latents through `g` in
-    /// eval mode, 10 per row), `generator.safetensors`, `discriminator.safetensors` and
-    /// `curves.png` into `args.out`, and scores `args.score_samples` fresh samples. Returns
-    /// the grid's path and the score.
+    /// After epoch `epoch`: writes `samples_epoch<E>.png` (the fixed latents through the
+    /// sampled generator in eval mode, 10 per row: `ema` when given, else `g`),
+    /// `generator.safetensors` (and `generator_ema.safetensors`), `discriminator.safetensors`
+    /// and `curves.png` into `args.out`, and scores `args.score_samples` fresh samples of each
+    /// generator.
     pub fn finish_epoch(
         &self,
         args: &GanArgs,
         epoch: usize,
         g: &Generator,
+        ema: Option<&Generator>,
         d: &Discriminator,
         curves: &[Chart],
-    ) -> Result<(PathBuf, Option<SampleScore>)> {
+    ) -> Result<EpochReport> {
+        let sampled = ema.unwrap_or(g);
         let conditional = g.options.num_classes > 0;
-        let images = sample(g, &self.fixed_z, conditional.then_some(&self.fixed_labels))?;
+        let images = sample(
+            sampled,
+            &self.fixed_z,
+            conditional.then_some(&self.fixed_labels),
+        )?;
         let grid = args.out.join(format!("samples_epoch{epoch}.png"));
         save_grid(&images, &grid, 10)?;
         g.state_dict()
             .save_safetensors(args.out.join("generator.safetensors"))?;
+        if let Some(e) = ema {
+            e.state_dict()
+                .save_safetensors(args.out.join("generator_ema.safetensors"))?;
+        }
         d.state_dict()
             .save_safetensors(args.out.join("discriminator.safetensors"))?;
         save_png(args.out.join("curves.png"), curves)?;
-        let score = match &self.classifier {
+        let score = |net: &Generator| match &self.classifier {
             Some(c) => {
+                // The same latents for both generators.
                 let rng = Rng::new(args.seed.wrapping_add(1000 + epoch as u64));
-                Some(sample_and_score(g, c, args.score_samples, &rng, false)?)
+                sample_and_score(net, c, args.score_samples, &rng, false).map(Some)
             }
-            None => None,
+            None => Ok(None),
         };
-        Ok((grid, score))
+        Ok(EpochReport {
+            grid,
+            score: score(g)?,
+            ema_score: ema.map(score).transpose()?.flatten(),
+        })
+    }
+}
+
+/// What [`Setup::finish_epoch`] wrote and measured.
+pub struct EpochReport {
+    /// The sample grid's path.
+    pub grid: PathBuf,
+    /// The generator's sample score (when a classifier is loaded).
+    pub score: Option<SampleScore>,
+    /// The moving-average generator's, with `--ema`.
+    pub ema_score: Option<SampleScore>,
+}
+
+impl EpochReport {
+    /// `"; score: ..."` for each score measured (the averaged generator's first), or `""`.
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        if let Some(e) = &self.ema_score {
+            s.push_str(&format!("; EMA generator {}", describe(e)));
+        }
+        if let Some(r) = &self.score {
+            let who = if self.ema_score.is_some() {
+                "; generator "
+            } else {
+                "; "
+            };
+            s.push_str(&format!("{who}{}", describe(r)));
+        }
+        s
     }
 }
 

@@ -32,6 +32,7 @@ mod radam;
 mod rmsprop;
 mod sgd;
 mod state_dict;
+pub mod swa_utils;
 
 use std::collections::BTreeMap;
 
