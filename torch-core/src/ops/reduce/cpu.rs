@@ -1,6 +1,7 @@
 //! The CPU reduction kernel: reduced dims are permuted last (a view), each output element
 //! folds its block; a contiguous block is folded as a slice (vectorised), a single output is
-//! split across threads and combined.
+//! split across threads and combined, and reducing the leading dims of row-major data folds
+//! rows into a row of accumulators.
 
 use crate::layout::{Layout, StridedIter};
 use crate::storage::{Storage, cast_slice, cast_slice_mut};
@@ -112,7 +113,27 @@ pub(crate) fn reduce<T: Element, R: Reducer<T>>(
             let acc = accs.into_iter().fold(r.init(), |a, b| r.combine(a, b));
             out[0] = r.finish(acc, block);
         } else {
+            // Reducing the leading dims of row-major data (a bias gradient's column sum):
+            // the block of output `j` is column `j`, so fold whole rows into a row of
+            // accumulators, each output still folding its block in order (same bits).
+            let column_stride = match (inner.view(&[block]), outer.strides()) {
+                (Some(l), [1]) if !inner_contig => Some(l.strides()[0]),
+                _ => None,
+            };
             let work = |start: usize, chunk: &mut [R::Out]| {
+                if let Some(stride) = column_stride {
+                    let mut accs = vec![r.init(); chunk.len()];
+                    for i in 0..block {
+                        let row = &src[outer.offset + start + i * stride..][..chunk.len()];
+                        for (a, &v) in accs.iter_mut().zip(row) {
+                            *a = r.step(*a, v, i);
+                        }
+                    }
+                    for (o, a) in chunk.iter_mut().zip(accs) {
+                        *o = r.finish(a, block);
+                    }
+                    return;
+                }
                 let mut it =
                     StridedIter::new(outer.shape(), &[outer.strides()], &[outer.offset], start);
                 let mut i = 0;
