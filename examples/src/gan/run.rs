@@ -141,7 +141,10 @@ impl Setup {
         Ok(EpochReport {
             grid,
             score: score(g)?,
-            ema_score: ema.map(score).transpose()?.flatten(),
+            ema_score: match ema {
+                Some(e) => score(e)?,
+                None => None,
+            },
         })
     }
 }

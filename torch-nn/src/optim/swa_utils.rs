@@ -207,14 +207,12 @@ fn pairs(
         .zip(m)
         .map(|((name, a), (_, m))| {
             if a.shape() != m.shape() {
-                return Err(Error::invalid(
-                    "AveragedModel",
-                    format!(
-                        "{name}: shape mismatch: averaged {:?}, model {:?}",
-                        a.shape(),
-                        m.shape()
-                    ),
-                ));
+                return Err(Error::ShapeMismatch {
+                    op: "AveragedModel",
+                    lhs: a.shape().to_vec(),
+                    rhs: m.shape().to_vec(),
+                    detail: format!("{name}: the averaged copy's and the model's"),
+                });
             }
             Ok((a, m.detach()))
         })
