@@ -192,3 +192,56 @@ fn a_transposed_weight_gets_a_contiguous_gradient_of_the_right_values() {
         assert_close_tol(&gw, &gy.t().unwrap().mm(&x).unwrap(), 1e-12, 1e-12);
     }
 }
+
+/// `zip_inplace` with the SGD-momentum update `b = 0.9 b + g; p -= 0.1 b`.
+fn momentum_step(p: &Tensor, b: &Tensor, g: &Tensor) -> Result<bool> {
+    torch_core::cpu::zip_inplace::<f32, 2, 1>([p, b], [g], |[p, b], [g]| {
+        for ((p, b), &g) in p.iter_mut().zip(b.iter_mut()).zip(g) {
+            *b = *b * 0.9 + g;
+            *p += -0.1 * *b;
+        }
+    })
+}
+
+#[test]
+fn zip_inplace_updates_every_element_once_at_any_thread_count() {
+    let g = Generator::new(5);
+    // Above the parallel threshold, with an odd length so the last piece is short.
+    let n = 200_003;
+    for threads in [1, 2] {
+        torch_core::set_num_threads(threads);
+        let (p, b, gr) = (
+            rand(&g, &[n], DType::F32),
+            rand(&g, &[n], DType::F32),
+            rand(&g, &[n], DType::F32),
+        );
+        let want_b = b.mul_scalar(0.9).unwrap().add(&gr).unwrap();
+        let want_p = p.add_alpha(&want_b, -0.1).unwrap();
+        let version = p.version();
+        assert!(momentum_step(&p, &b, &gr).unwrap());
+        assert_eq!(b.to_vec::<f32>().unwrap(), want_b.to_vec::<f32>().unwrap());
+        assert_eq!(p.to_vec::<f32>().unwrap(), want_p.to_vec::<f32>().unwrap());
+        assert_eq!(p.version(), version + 1);
+    }
+}
+
+#[test]
+fn zip_inplace_declines_what_it_cannot_update_directly() {
+    let g = Generator::new(6);
+    let t = |shape: &[usize]| rand(&g, shape, DType::F32);
+    let (p, b, gr) = (t(&[4, 3]), t(&[4, 3]), t(&[4, 3]));
+    let before = p.to_vec::<f32>().unwrap();
+    // Non-contiguous, another shape, another dtype, a written operand aliased by another.
+    assert!(!momentum_step(&p, &b, &t(&[3, 4]).t().unwrap()).unwrap());
+    assert!(!momentum_step(&p, &b, &t(&[12])).unwrap());
+    assert!(!momentum_step(&p, &b, &gr.to_dtype(DType::F64).unwrap()).unwrap());
+    assert!(!momentum_step(&p, &p.view(&[4, 3]).unwrap(), &gr).unwrap());
+    // Autograd recording an operand that requires grad; under no_grad it runs.
+    let leaf = p.detach().requires_grad_(true).unwrap();
+    assert!(!momentum_step(&leaf, &b, &gr).unwrap());
+    assert_eq!(p.to_vec::<f32>().unwrap(), before);
+    let guard = no_grad();
+    assert!(momentum_step(&leaf, &b, &gr).unwrap());
+    drop(guard);
+    assert_ne!(p.to_vec::<f32>().unwrap(), before);
+}

@@ -5,12 +5,14 @@ mod alloc;
 pub(crate) mod fastmath;
 pub(crate) mod simd;
 mod threads;
+mod zip;
 
 pub(crate) use alloc::AlignedBuf;
 pub use alloc::{CACHE_LIMIT, MIN_CACHED, cached_bytes, empty_cache};
 
 pub(crate) use threads::{GRAIN, install, par_chunks, parallel_for, parallel_map};
 pub use threads::{get_num_threads, parallel_chunks_mut, set_num_threads};
+pub use zip::zip_inplace;
 
 use crate::layout::{Layout, StridedIter};
 use crate::storage::{Storage, cast_slice, cast_slice_mut};

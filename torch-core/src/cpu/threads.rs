@@ -91,13 +91,18 @@ fn run_chunks<T: Send>(out: &mut [T], chunk_len: usize, f: &(impl Fn(usize, &mut
 }
 
 /// A raw pointer handed to parallel tasks that write disjoint parts of one buffer.
-struct SendPtr<T>(*mut T);
+pub(super) struct SendPtr<T>(*mut T);
 // SAFETY: only used to give disjoint regions of one exclusively borrowed buffer to tasks.
 unsafe impl<T: Send> Sync for SendPtr<T> {}
 
 impl<T> SendPtr<T> {
+    /// Wraps `p`; the user hands each task its own part of the buffer behind it.
+    pub(super) fn new(p: *mut T) -> Self {
+        SendPtr(p)
+    }
+
     /// The pointer (a method, so closures capture the `Sync` wrapper, not the field).
-    fn get(&self) -> *mut T {
+    pub(super) fn get(&self) -> *mut T {
         self.0
     }
 }

@@ -4,6 +4,7 @@
 use torch_core::{Result, Tensor};
 
 use super::core::{Algorithm, ParamState, check};
+use super::fused::AdamStep;
 use super::inplace::{addcdiv_, addcmul_, lerp_};
 use super::options::hyper_options;
 
@@ -86,14 +87,33 @@ impl Algorithm for AdamOptions {
 
     fn update(&self, param: &Tensor, grad: &Tensor, state: &mut ParamState) -> Result<()> {
         let (beta1, beta2) = self.betas;
+        let exp_avg = state.buffer("exp_avg", param)?;
+        let exp_avg_sq = state.buffer("exp_avg_sq", param)?;
+        let step = state.increment_step()?;
+        let bias_correction1 = 1.0 - beta1.powf(step);
+        let bias_correction2 = 1.0 - beta2.powf(step);
+        let step_size = self.lr / bias_correction1;
+        let bias_correction2_sqrt = bias_correction2.powf(0.5);
+        if !self.amsgrad {
+            let fused = AdamStep {
+                lr: self.lr,
+                betas: self.betas,
+                eps: self.eps,
+                weight_decay: self.weight_decay,
+                decoupled_weight_decay: self.decoupled_weight_decay,
+                maximize: self.maximize,
+                bias_correction2_sqrt,
+                step_size,
+            };
+            if fused.run(param, grad, &exp_avg, &exp_avg_sq)? {
+                return Ok(());
+            }
+        }
         let mut grad = if self.maximize {
             grad.neg()?
         } else {
             grad.clone()
         };
-        let exp_avg = state.buffer("exp_avg", param)?;
-        let exp_avg_sq = state.buffer("exp_avg_sq", param)?;
-        let step = state.increment_step()?;
 
         if self.weight_decay != 0.0 {
             if self.decoupled_weight_decay {
@@ -106,11 +126,6 @@ impl Algorithm for AdamOptions {
         lerp_(&exp_avg, &grad, 1.0 - beta1)?;
         exp_avg_sq.mul_scalar_(beta2)?;
         addcmul_(&exp_avg_sq, &grad, &grad, 1.0 - beta2)?;
-
-        let bias_correction1 = 1.0 - beta1.powf(step);
-        let bias_correction2 = 1.0 - beta2.powf(step);
-        let step_size = self.lr / bias_correction1;
-        let bias_correction2_sqrt = bias_correction2.powf(0.5);
 
         let second = if self.amsgrad {
             let max_sq = state.buffer("max_exp_avg_sq", param)?;

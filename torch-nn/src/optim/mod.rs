@@ -25,6 +25,7 @@ mod adam;
 mod adamax;
 mod adamw;
 mod core;
+mod fused;
 mod inplace;
 mod nadam;
 pub(crate) mod options;

@@ -710,3 +710,55 @@ fn clip_grad_value_matches_torch() {
         assert_golden(&g, &format!("clip.value.grad.{i}"), Ok(p.grad().unwrap()));
     }
 }
+
+/// A non-contiguous tensor with `t`'s values (every other element of a doubled copy).
+fn strided(t: &Tensor) -> Tensor {
+    let s = Tensor::stack(&[t, t], -1).unwrap().select(-1, 0).unwrap();
+    assert!(t.numel() < 2 || !s.is_contiguous());
+    s
+}
+
+/// Parameter bits after every step of `cfg`, the gradients given contiguous (SGD and Adam
+/// take their one-pass fused step) or strided (the op-by-op path).
+fn trajectory(
+    g: &HashMap<String, Tensor>,
+    cfg: &str,
+    dtype: DType,
+    strided_grads: bool,
+) -> Vec<Vec<f64>> {
+    let params = init_params(g, dtype);
+    let mut opt = build(cfg, params.clone()).unwrap();
+    let mut out = Vec::new();
+    for s in 0..n_steps(g, cfg) {
+        set_grads(g, cfg, s, &params);
+        if strided_grads {
+            for p in &params {
+                p.set_grad(p.grad().map(|t| strided(&t)));
+            }
+        }
+        opt.step().unwrap();
+        out.extend(params.iter().map(|p| p.to_vec_f64().unwrap()));
+    }
+    out
+}
+
+#[test]
+fn fused_steps_give_the_op_by_op_bits() {
+    let g = goldens();
+    let cfgs: Vec<String> = configs(&g)
+        .into_iter()
+        .filter(|c| ["sgd", "adam", "adamw"].contains(&c.split('_').next().unwrap()))
+        .collect();
+    assert!(cfgs.len() > 3);
+    for cfg in &cfgs {
+        for dtype in [DType::F32, DType::F64] {
+            let fused = trajectory(&g, cfg, dtype, false);
+            let composite = trajectory(&g, cfg, dtype, true);
+            assert_eq!(fused.len(), composite.len());
+            for (a, b) in fused.iter().zip(&composite) {
+                let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{cfg} {dtype:?}: fused {a:?} != op-by-op {b:?}");
+            }
+        }
+    }
+}
