@@ -196,10 +196,8 @@ fn a_transposed_weight_gets_a_contiguous_gradient_of_the_right_values() {
 /// `zip_inplace` with the SGD-momentum update `b = 0.9 b + g; p -= 0.1 b`.
 fn momentum_step(p: &Tensor, b: &Tensor, g: &Tensor) -> Result<bool> {
     torch_core::cpu::zip_inplace::<f32, 2, 1>([p, b], [g], |[p, b], [g]| {
-        for ((p, b), &g) in p.iter_mut().zip(b.iter_mut()).zip(g) {
-            *b = *b * 0.9 + g;
-            *p += -0.1 * *b;
-        }
+        *b = *b * 0.9 + g;
+        *p += -0.1 * *b;
     })
 }
 

@@ -41,6 +41,52 @@ pub(crate) fn map_slice<T: Copy, U>(dst: &mut [U], src: &[T], f: &impl Fn(T) -> 
     map_body(dst, src, f)
 }
 
+#[inline(always)]
+unsafe fn zip_body<T: Copy, const W: usize, const R: usize>(
+    ws: [*mut T; W],
+    rs: [*const T; R],
+    len: usize,
+    f: &impl Fn([&mut T; W], [T; R]),
+) {
+    for i in 0..len {
+        // SAFETY: the caller's contract.
+        unsafe { f(ws.map(|p| &mut *p.add(i)), rs.map(|p| *p.add(i))) }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn zip_avx2<T: Copy, const W: usize, const R: usize>(
+    ws: [*mut T; W],
+    rs: [*const T; R],
+    len: usize,
+    f: &impl Fn([&mut T; W], [T; R]),
+) {
+    // SAFETY: the caller's contract.
+    unsafe { zip_body(ws, rs, len, f) }
+}
+
+/// `f(writes, reads)` at positions `0..len` of `W` written and `R` read buffers, with `f`
+/// inlined into an AVX2 loop when the CPU has it.
+///
+/// # Safety
+/// Every pointer is valid for `len` elements; the written ranges overlap no other range.
+#[inline]
+pub(crate) unsafe fn zip_ptrs<T: Copy, const W: usize, const R: usize>(
+    ws: [*mut T; W],
+    rs: [*const T; R],
+    len: usize,
+    f: &impl Fn([&mut T; W], [T; R]),
+) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU has AVX2 and FMA (checked just above); the rest is the caller's.
+        return unsafe { zip_avx2(ws, rs, len, f) };
+    }
+    // SAFETY: the caller's contract.
+    unsafe { zip_body(ws, rs, len, f) }
+}
+
 /// Lanes of the f32 sum: four 8-float registers of partial sums, so consecutive adds do not
 /// wait on each other.
 const SUM_LANES: usize = 32;

@@ -3,15 +3,18 @@
 //! written as a chain of in-place ops reads and writes its parameter and state once per op;
 //! through [`zip_inplace`] it touches each element once.
 
+use super::simd;
 use super::threads::{GRAIN, SendPtr, get_num_threads, parallel_for};
 use crate::autograd::is_grad_enabled;
 use crate::storage::{cast_slice, cast_slice_mut};
 use crate::{Device, Element, Result, Tensor};
 
-/// Runs `f(write, read)` over matching pieces of `W` tensors it updates in place and `R`
-/// tensors it reads, all of dtype `T`, one shape, contiguous and on the CPU, in parallel
-/// above a size threshold. `f` sees each element once, so per-element arithmetic in `f` is
-/// all that decides the values.
+/// Runs `f(write, read)` on every element position of `W` tensors it updates in place and
+/// `R` tensors it reads, all of dtype `T`, one shape, contiguous and on the CPU: `write` holds
+/// references to the position's elements, `read` their values. One pass over all operands,
+/// in parallel above a size threshold, and compiled into AVX2 code when the CPU has it (see
+/// `cpu/simd.rs`). Each position is visited once, so `f`'s arithmetic alone decides the
+/// values.
 ///
 /// Returns `Ok(false)` and touches nothing when the operands do not allow it: another dtype
 /// or shape, a non-contiguous tensor, a written tensor sharing storage with another operand,
@@ -25,11 +28,9 @@ use crate::{Device, Element, Result, Tensor};
 /// let buf = Tensor::from_slice(&[0.5f32, 0.5, 0.5], &[3])?;
 /// let g = Tensor::from_slice(&[1.0f32, 0.0, -1.0], &[3])?;
 /// // buf = 0.5 buf + g; p -= 0.25 buf (SGD with momentum), in one pass.
-/// let done = zip_inplace::<f32, 2, 1>([&p, &buf], [&g], |[p, buf], [g]| {
-///     for ((p, b), &g) in p.iter_mut().zip(buf.iter_mut()).zip(g.iter()) {
-///         *b = *b * 0.5 + g;
-///         *p += -0.25 * *b;
-///     }
+/// let done = zip_inplace::<f32, 2, 1>([&p, &buf], [&g], |[p, b], [g]| {
+///     *b = *b * 0.5 + g;
+///     *p += -0.25 * *b;
 /// })?;
 /// assert!(done);
 /// assert_eq!(buf.to_vec::<f32>()?, [1.25, 0.25, -0.75]);
@@ -39,7 +40,7 @@ use crate::{Device, Element, Result, Tensor};
 pub fn zip_inplace<T: Element, const W: usize, const R: usize>(
     write: [&Tensor; W],
     read: [&Tensor; R],
-    f: impl Fn([&mut [T]; W], [&[T]; R]) + Sync,
+    f: impl Fn([&mut T; W], [T; R]) + Sync,
 ) -> Result<bool> {
     let Some(first) = write.first() else {
         return Ok(false);
@@ -87,11 +88,13 @@ pub fn zip_inplace<T: Element, const W: usize, const R: usize>(
             let (start, len) = (i * chunk, chunk.min(n - i * chunk));
             // SAFETY: every written tensor holds `n` elements behind its pointer, borrowed
             // exclusively through its write guard for this call and aliased by no other
-            // operand (checked above); tasks take disjoint ranges `start..start + len`.
-            let ws = std::array::from_fn(|k| unsafe {
-                std::slice::from_raw_parts_mut(wptr[k].get().add(start), len)
-            });
-            f(ws, std::array::from_fn(|k| &rs[k][start..start + len]));
+            // operand (checked above); tasks take disjoint ranges `start..start + len`, and
+            // every read slice holds `n` elements.
+            unsafe {
+                let ws = std::array::from_fn(|k| wptr[k].get().add(start));
+                let rs = std::array::from_fn(|k| rs[k].as_ptr().add(start));
+                simd::zip_ptrs(ws, rs, len, &f);
+            }
         });
     }
     for t in write {

@@ -64,16 +64,16 @@ impl SgdStep {
             c(-self.lr),
         );
         let (maximize, decay, nesterov) = (self.maximize, self.weight_decay != 0.0, self.nesterov);
-        zip_inplace::<T, 2, 1>([p, buf], [g], |[p, b], [g]| {
-            for ((p, b), &g) in p.iter_mut().zip(b.iter_mut()).zip(g) {
-                let mut g = if maximize { -g } else { g };
-                if decay {
-                    g = g + wd * *p;
-                }
-                *b = *b * m + damp * g;
-                let d = if nesterov { g + m * *b } else { *b };
-                *p = *p + neg_lr * d;
+        // `move`: the constants live in the closure, so the loop keeps them in registers
+        // (read through references, they would be reloaded per element: a scalar loop).
+        zip_inplace::<T, 2, 1>([p, buf], [g], move |[p, b], [g]| {
+            let mut g = if maximize { -g } else { g };
+            if decay {
+                g = g + wd * *p;
             }
+            *b = *b * m + damp * g;
+            let d = if nesterov { g + m * *b } else { *b };
+            *p = *p + neg_lr * d;
         })
     }
 }
@@ -124,26 +124,24 @@ impl AdamStep {
         let (decoupled, wd) = (self.decoupled_weight_decay, c(self.weight_decay));
         let shrink = c(1.0 - self.lr * self.weight_decay);
         let maximize = self.maximize;
-        zip_inplace::<T, 3, 1>([p, m, v], [g], |[p, m, v], [g]| {
-            for (((p, m), v), &g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
-                let mut g = if maximize { -g } else { g };
-                if decay {
-                    if decoupled {
-                        *p = *p * shrink;
-                    } else {
-                        g = g + wd * *p;
-                    }
-                }
-                let diff = g - *m;
-                *m = if small_w {
-                    *m + diff * cw
+        zip_inplace::<T, 3, 1>([p, m, v], [g], move |[p, m, v], [g]| {
+            let mut g = if maximize { -g } else { g };
+            if decay {
+                if decoupled {
+                    *p = *p * shrink;
                 } else {
-                    g - diff * comw
-                };
-                *v = *v * b2 + omb2 * g * g;
-                let denom = v.sqrt() / bc2 + eps;
-                *p = *p + *m * neg_step / denom;
+                    g = g + wd * *p;
+                }
             }
+            let diff = g - *m;
+            *m = if small_w {
+                *m + diff * cw
+            } else {
+                g - diff * comw
+            };
+            *v = *v * b2 + omb2 * g * g;
+            let denom = v.sqrt() / bc2 + eps;
+            *p = *p + *m * neg_step / denom;
         })
     }
 }
