@@ -81,6 +81,54 @@ pub(crate) fn gather(x: &Tensor, dim: usize, index: &Tensor) -> Result<Tensor> {
     })
 }
 
+/// `scatter` along the last dim with contiguous operands whose leading dims match `out`'s
+/// (max pooling's backward): rows are independent, so they run in parallel, each in the
+/// serial order, with the same results as the strided path.
+fn scatter_rows<T: crate::Element + crate::ops::arith::Arith>(
+    op: &'static str,
+    out: &Tensor,
+    index: &Tensor,
+    src: &Tensor,
+    add: bool,
+) -> Result<()> {
+    let dim = out.dim() - 1;
+    let (size, l) = (out.shape()[dim], index.shape()[dim]);
+    let rows = index.numel().checked_div(l).unwrap_or(0);
+    let gs = src.storage().read();
+    let ss = &cast_slice::<T>(gs.as_bytes())[src.storage_offset()..];
+    let gi = index.storage().read();
+    let si = &cast_slice::<i64>(gi.as_bytes())[index.storage_offset()..];
+    let mut go = out.storage().write();
+    let so = &mut cast_slice_mut::<T>(go.as_bytes_mut())[out.storage_offset()..][..rows * size];
+    let per_task = rows
+        .div_ceil(crate::get_num_threads())
+        .max(crate::cpu::GRAIN / l.max(1));
+    // The first bad index in row order, as the serial loop would report it.
+    let err = std::sync::Mutex::new(None::<(usize, Error)>);
+    crate::cpu::parallel_chunks_mut(so, per_task * size.max(1), |task, chunk| {
+        let r0 = task * per_task;
+        for (r, orow) in chunk.chunks_mut(size.max(1)).enumerate() {
+            let (idx, vals) = (&si[(r0 + r) * l..][..l], &ss[(r0 + r) * l..][..l]);
+            for (&v, &x) in idx.iter().zip(vals) {
+                let j = if v < 0 { v + size as i64 } else { v };
+                if j < 0 || j as usize >= size {
+                    let mut e = err.lock().unwrap_or_else(|e| e.into_inner());
+                    if e.as_ref().is_none_or(|(at, _)| *at > r0 + r) {
+                        *e = Some((r0 + r, bad_index(op, v, dim, size)));
+                    }
+                    return;
+                }
+                let t = &mut orow[j as usize];
+                *t = if add { T::add(*t, x) } else { x };
+            }
+        }
+    });
+    match err.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn scatter(
     x: &Tensor,
     dim: usize,
@@ -114,6 +162,19 @@ pub(crate) fn scatter(
     let li = index.layout().clone();
     let size = if out.dim() == 0 { 1 } else { out.shape()[dim] };
     let stride = if out.dim() == 0 { 0 } else { out.stride()[dim] };
+    if dim + 1 == out.dim()
+        && size > 0
+        && out.is_contiguous()
+        && index.is_contiguous()
+        && src_b.is_contiguous()
+        && src_b.shape() == index.shape()
+        && index.shape()[..dim] == out.shape()[..dim]
+    {
+        with_dtype!(out.dtype(), T, {
+            scatter_rows::<T>(op, &out, index, &src_b, add)?;
+        });
+        return Ok(out);
+    }
     with_dtype!(out.dtype(), T, {
         let gs = src_b.storage().read();
         let ss = cast_slice::<T>(gs.as_bytes());
