@@ -146,7 +146,9 @@ super::optimizer! {
     /// torch.optim.Adam. With `g = ±grad (+ weight_decay p)`:
     /// `m = β1 m + (1 - β1) g`, `v = β2 v + (1 - β2) g²`,
     /// `p -= lr / (1 - β1^t) · m / (sqrt(v) / sqrt(1 - β2^t) + eps)` (`v` replaced by its
-    /// running maximum with `amsgrad`).
+    /// running maximum with `amsgrad`). Without `amsgrad`, contiguous f32/f64 parameters take
+    /// the whole step in one pass over `p`, `m`, `v` and the gradient, as PyTorch's
+    /// `fused=True` does, with the same results as the op-by-op form.
     ///
     /// ```
     /// # use torch_nn::{Linear, Module};
