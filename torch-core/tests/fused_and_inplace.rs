@@ -243,3 +243,15 @@ fn zip_inplace_declines_what_it_cannot_update_directly() {
     drop(guard);
     assert_ne!(p.to_vec::<f32>().unwrap(), before);
 }
+
+#[test]
+fn zip_inplace_reads_one_tensor_twice() {
+    let g = Generator::new(7);
+    let (p, x) = (rand(&g, &[5], DType::F32), rand(&g, &[5], DType::F32));
+    let want = p.add(&x.mul(&x).unwrap()).unwrap();
+    let done = torch_core::cpu::zip_inplace::<f32, 1, 2>([&p], [&x, &x], |[p], [a, b]| {
+        *p += a * b;
+    });
+    assert!(done.unwrap());
+    assert_eq!(p.to_vec::<f32>().unwrap(), want.to_vec::<f32>().unwrap());
+}

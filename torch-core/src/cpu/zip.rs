@@ -68,7 +68,16 @@ pub fn zip_inplace<T: Element, const W: usize, const R: usize>(
     let n = first.numel();
     {
         let mut wguards: Vec<_> = write.iter().map(|t| t.storage().write()).collect();
-        let rguards: Vec<_> = read.iter().map(|t| t.storage().read()).collect();
+        // One read guard per storage: reads may share one, and std's lock must not be taken
+        // twice by one thread.
+        let owner: [usize; R] = std::array::from_fn(|k| {
+            (0..k)
+                .find(|&j| read[j].shares_storage(read[k]))
+                .unwrap_or(k)
+        });
+        let rguards: Vec<_> = (0..R)
+            .map(|k| (owner[k] == k).then(|| read[k].storage().read()))
+            .collect();
         let mut wptr = wguards.iter_mut().zip(write.iter()).map(|(g, t)| {
             let off = t.layout().offset();
             SendPtr::new(cast_slice_mut::<T>(g.as_bytes_mut())[off..off + n].as_mut_ptr())
@@ -76,7 +85,8 @@ pub fn zip_inplace<T: Element, const W: usize, const R: usize>(
         let wptr: [SendPtr<T>; W] = std::array::from_fn(|_| wptr.next().expect("W writers"));
         let rs: [&[T]; R] = std::array::from_fn(|k| {
             let off = read[k].layout().offset();
-            &cast_slice::<T>(rguards[k].as_bytes())[off..off + n]
+            let guard = rguards[owner[k]].as_ref().expect("the owner holds a guard");
+            &cast_slice::<T>(guard.as_bytes())[off..off + n]
         });
         let threads = get_num_threads();
         let chunk = if n < 2 * GRAIN || threads == 1 {
