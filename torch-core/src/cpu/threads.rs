@@ -175,15 +175,22 @@ pub(crate) fn parallel_map<R: Send>(tasks: usize, f: impl Fn(usize) -> R + Sync)
 #[inline]
 pub(crate) fn par_chunks<T: Send>(out: &mut [T], f: impl Fn(usize, &mut [T]) + Sync + Send) {
     let n = out.len();
-    if n < 2 * GRAIN {
+    let chunk = chunk_len(n);
+    if chunk >= n {
         f(0, out);
         return;
     }
-    let threads = get_num_threads();
-    if threads == 1 {
-        f(0, out);
-        return;
-    }
-    let chunk = n.div_ceil(threads).max(GRAIN);
     run_chunks(out, chunk, &|i, c| f(i * chunk, c));
+}
+
+/// Elements per task when `n` elements are split over the threads: all of them (one task)
+/// below twice `GRAIN` or at one thread, else an equal share of at least `GRAIN`.
+#[inline]
+pub(crate) fn chunk_len(n: usize) -> usize {
+    let threads = get_num_threads();
+    if n < 2 * GRAIN || threads == 1 {
+        n.max(1)
+    } else {
+        n.div_ceil(threads).max(GRAIN)
+    }
 }

@@ -4,7 +4,7 @@
 //! through [`zip_inplace`] it touches each element once.
 
 use super::simd;
-use super::threads::{GRAIN, SendPtr, get_num_threads, parallel_for};
+use super::threads::{SendPtr, chunk_len, parallel_for};
 use crate::autograd::is_grad_enabled;
 use crate::storage::{cast_slice, cast_slice_mut};
 use crate::{Device, Element, Result, Tensor};
@@ -88,12 +88,7 @@ pub fn zip_inplace<T: Element, const W: usize, const R: usize>(
             let guard = rguards[owner[k]].as_ref().expect("the owner holds a guard");
             &cast_slice::<T>(guard.as_bytes())[off..off + n]
         });
-        let threads = get_num_threads();
-        let chunk = if n < 2 * GRAIN || threads == 1 {
-            n.max(1)
-        } else {
-            n.div_ceil(threads).max(GRAIN)
-        };
+        let chunk = chunk_len(n);
         parallel_for(n.div_ceil(chunk), |i| {
             let (start, len) = (i * chunk, chunk.min(n - i * chunk));
             // SAFETY: every written tensor holds `n` elements behind its pointer, borrowed

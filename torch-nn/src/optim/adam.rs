@@ -4,7 +4,6 @@
 use torch_core::{Result, Tensor};
 
 use super::core::{Algorithm, ParamState, check};
-use super::fused::AdamStep;
 use super::inplace::{addcdiv_, addcmul_, lerp_};
 use super::options::hyper_options;
 
@@ -94,20 +93,16 @@ impl Algorithm for AdamOptions {
         let bias_correction2 = 1.0 - beta2.powf(step);
         let step_size = self.lr / bias_correction1;
         let bias_correction2_sqrt = bias_correction2.powf(0.5);
-        if !self.amsgrad {
-            let fused = AdamStep {
-                lr: self.lr,
-                betas: self.betas,
-                eps: self.eps,
-                weight_decay: self.weight_decay,
-                decoupled_weight_decay: self.decoupled_weight_decay,
-                maximize: self.maximize,
-                bias_correction2_sqrt,
-                step_size,
-            };
-            if fused.run(param, grad, &exp_avg, &exp_avg_sq)? {
-                return Ok(());
-            }
+        if !self.amsgrad
+            && self.fused_step(
+                (step_size, bias_correction2_sqrt),
+                param,
+                grad,
+                &exp_avg,
+                &exp_avg_sq,
+            )?
+        {
+            return Ok(());
         }
         let mut grad = if self.maximize {
             grad.neg()?

@@ -10,6 +10,9 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use torch_core::cpu::zip_inplace;
 use torch_core::{DType, Element, Result, Tensor};
 
+use super::adam::AdamOptions;
+use super::sgd::SGDOptions;
+
 /// The float element types the fused steps run on.
 trait Real:
     Element
@@ -34,28 +37,19 @@ impl Real for f64 {
     }
 }
 
-/// SGD's per-parameter options once the momentum buffer exists.
-pub(crate) struct SgdStep {
-    pub lr: f64,
-    pub momentum: f64,
-    pub dampening: f64,
-    pub weight_decay: f64,
-    pub nesterov: bool,
-    pub maximize: bool,
-}
-
-impl SgdStep {
+impl SGDOptions {
     /// `g = ±g + wd p; buf = m buf + (1 - dampening) g; p -= lr (nesterov ? g + m buf : buf)`
-    /// in one pass; `Ok(false)` when the tensors do not allow it (see `zip_inplace`).
-    pub(crate) fn run(&self, p: &Tensor, g: &Tensor, buf: &Tensor) -> Result<bool> {
+    /// in one pass, once the momentum buffer exists; `Ok(false)` when the tensors do not
+    /// allow it (see `zip_inplace`).
+    pub(super) fn fused_step(&self, p: &Tensor, g: &Tensor, buf: &Tensor) -> Result<bool> {
         match p.dtype() {
-            DType::F32 => self.typed::<f32>(p, g, buf),
-            DType::F64 => self.typed::<f64>(p, g, buf),
+            DType::F32 => self.fused_typed::<f32>(p, g, buf),
+            DType::F64 => self.fused_typed::<f64>(p, g, buf),
             _ => Ok(false),
         }
     }
 
-    fn typed<T: Real>(&self, p: &Tensor, g: &Tensor, buf: &Tensor) -> Result<bool> {
+    fn fused_typed<T: Real>(&self, p: &Tensor, g: &Tensor, buf: &Tensor) -> Result<bool> {
         let c = T::from_f64;
         let (m, damp, wd, neg_lr) = (
             c(self.momentum),
@@ -78,32 +72,33 @@ impl SgdStep {
     }
 }
 
-/// Adam's (and AdamW's) per-parameter constants for one step, without AMSGrad.
-pub(crate) struct AdamStep {
-    pub lr: f64,
-    pub betas: (f64, f64),
-    pub eps: f64,
-    pub weight_decay: f64,
-    pub decoupled_weight_decay: bool,
-    pub maximize: bool,
-    /// `1 - beta2^step`, square-rooted.
-    pub bias_correction2_sqrt: f64,
-    /// `lr / (1 - beta1^step)`.
-    pub step_size: f64,
-}
-
-impl AdamStep {
-    /// The Adam step on `p`, `exp_avg` and `exp_avg_sq` from `g` in one pass; `Ok(false)`
-    /// when the tensors do not allow it (see `zip_inplace`).
-    pub(crate) fn run(&self, p: &Tensor, g: &Tensor, m: &Tensor, v: &Tensor) -> Result<bool> {
+impl AdamOptions {
+    /// The Adam step (without AMSGrad) on `p`, `exp_avg` and `exp_avg_sq` from `g` in one
+    /// pass, given the step's `lr / (1 - beta1^t)` and `sqrt(1 - beta2^t)`; `Ok(false)` when
+    /// the tensors do not allow it (see `zip_inplace`).
+    pub(super) fn fused_step(
+        &self,
+        corrections: (f64, f64),
+        p: &Tensor,
+        g: &Tensor,
+        m: &Tensor,
+        v: &Tensor,
+    ) -> Result<bool> {
         match p.dtype() {
-            DType::F32 => self.typed::<f32>(p, g, m, v),
-            DType::F64 => self.typed::<f64>(p, g, m, v),
+            DType::F32 => self.fused_typed::<f32>(corrections, p, g, m, v),
+            DType::F64 => self.fused_typed::<f64>(corrections, p, g, m, v),
             _ => Ok(false),
         }
     }
 
-    fn typed<T: Real>(&self, p: &Tensor, g: &Tensor, m: &Tensor, v: &Tensor) -> Result<bool> {
+    fn fused_typed<T: Real>(
+        &self,
+        (step_size, bias_correction2_sqrt): (f64, f64),
+        p: &Tensor,
+        g: &Tensor,
+        m: &Tensor,
+        v: &Tensor,
+    ) -> Result<bool> {
         let c = T::from_f64;
         let (beta1, beta2) = self.betas;
         let w = 1.0 - beta1;
@@ -115,11 +110,7 @@ impl AdamStep {
             (1.0f32 - w as f32) as f64
         };
         let (cw, comw, b2, omb2) = (c(w), c(one_minus_w), c(beta2), c(1.0 - beta2));
-        let (bc2, eps, neg_step) = (
-            c(self.bias_correction2_sqrt),
-            c(self.eps),
-            c(-self.step_size),
-        );
+        let (bc2, eps, neg_step) = (c(bias_correction2_sqrt), c(self.eps), c(-step_size));
         let decay = self.weight_decay != 0.0;
         let (decoupled, wd) = (self.decoupled_weight_decay, c(self.weight_decay));
         let shrink = c(1.0 - self.lr * self.weight_decay);

@@ -4,7 +4,6 @@
 use torch_core::{Result, Tensor};
 
 use super::core::{Algorithm, ParamState, check, invalid};
-use super::fused::SgdStep;
 use super::inplace::effective_grad;
 use super::options::hyper_options;
 
@@ -63,7 +62,7 @@ impl Algorithm for SGDOptions {
     fn update(&self, param: &Tensor, grad: &Tensor, state: &mut ParamState) -> Result<()> {
         if self.momentum != 0.0
             && let Some(buf) = state.get("momentum_buffer")
-            && self.fused().run(param, grad, buf)?
+            && self.fused_step(param, grad, buf)?
         {
             return Ok(());
         }
@@ -88,20 +87,6 @@ impl Algorithm for SGDOptions {
             };
         }
         param.add_alpha_(&grad, -self.lr)
-    }
-}
-
-impl SGDOptions {
-    /// The one-pass form of the momentum step below.
-    fn fused(&self) -> SgdStep {
-        SgdStep {
-            lr: self.lr,
-            momentum: self.momentum,
-            dampening: self.dampening,
-            weight_decay: self.weight_decay,
-            nesterov: self.nesterov,
-            maximize: self.maximize,
-        }
     }
 }
 
