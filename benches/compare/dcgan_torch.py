@@ -25,18 +25,30 @@ import torch.nn.functional as F
 from mnist_torch import idx  # the IDX reader of the MNIST comparison, beside this file
 
 
-def generator(nz, ngf, nc):
+def generator(nz, ngf, nc, extra=0):
+    """`extra` = the example's `--n-extra-layers`: stride-1 3x3 blocks at 7x7 and at 14x14."""
+    def blocks(c):
+        return [m for _ in range(extra)
+                for m in (nn.ConvTranspose2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU(True))]
     return nn.Sequential(
         nn.ConvTranspose2d(nz, ngf * 4, 7, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+        *blocks(ngf * 4),
         nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+        *blocks(ngf * 2),
         nn.ConvTranspose2d(ngf * 2, nc, 4, 2, 1, bias=False), nn.Tanh())
 
 
-def discriminator(nc, ndf):
+def discriminator(nc, ndf, extra=0):
+    """`extra` stride-1 3x3 blocks at 7x7 (to ndf * 4 channels) before the last convolution."""
+    blocks, c = [], ndf * 2
+    for _ in range(extra):
+        blocks += [nn.Conv2d(c, ndf * 4, 3, 1, 1, bias=False), nn.BatchNorm2d(ndf * 4), nn.LeakyReLU(0.2, inplace=True)]
+        c = ndf * 4
     return nn.Sequential(
         nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
         nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, inplace=True),
-        nn.Conv2d(ndf * 2, 1, 7, 1, 0, bias=False), nn.Sigmoid())
+        *blocks,
+        nn.Conv2d(c, 1, 7, 1, 0, bias=False), nn.Sigmoid())
 
 
 def weights_init(m):
@@ -55,6 +67,7 @@ def main():
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--ngf", type=int, default=32)
     p.add_argument("--ndf", type=int, default=32)
+    p.add_argument("--n-extra-layers", type=int, default=1, help="as the example's option")
     p.add_argument("--conditional", action="store_true")
     p.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: all)")
     p.add_argument("--ema", type=float, default=0.0,
@@ -72,8 +85,8 @@ def main():
     y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
     k = 10 if a.conditional else 0
     nz = 100
-    netG = generator(nz + k, a.ngf, 1)
-    netD = discriminator(1 + k, a.ndf)
+    netG = generator(nz + k, a.ngf, 1, a.n_extra_layers)
+    netD = discriminator(1 + k, a.ndf, a.n_extra_layers)
     netG.apply(weights_init)
     netD.apply(weights_init)
     optG = torch.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))

@@ -45,6 +45,7 @@ fn mnist(n: usize) -> (Tensor, Tensor) {
 fn small(classes: usize) -> DcganOptions {
     DcganOptions {
         nz: 16,
+        n_extra_layers: 1,
         ..DcganOptions::mnist(8, 8, classes)
     }
 }

@@ -11,11 +11,16 @@ vision/tests/golden/models/. Run with
   ngf 4, 10 classes: one-hot labels appended to z) with `g28_in.z`, `g28_in.labels` and `g28_out`
   (train mode); `d64.*` the tutorial's 64x64 discriminator (ndf 8) with `d64_in`, `d64_out`
   (eval mode).
+- `dcgan_extra.safetensors`: the 28x28 nets with one extra layer (`n_extra_layers` 1; the
+  classes of `benches/compare/dcgan_torch.py`): `g.*` an unconditional generator (nz 20,
+  ngf 4) with `g_in` and `g_out` (train mode), `d.*` a discriminator (ndf 4) with `d_in` and
+  `d_out` (eval mode), `c.*` the matching critic (no BatchNorm, no Sigmoid) with `c_out`.
 - `wgan_gp.safetensors`: a 28x28 critic (ndf 4, the discriminator without BatchNorm and
   Sigmoid) as `critic.*`, inputs `real`, `fake`, `alpha`, the penalty `gp` and its gradients
   with respect to every critic parameter, `grad.<key>`.
 """
 import os
+import sys
 
 import torch
 import torch.nn as nn
@@ -25,6 +30,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 OUT = os.path.join(ROOT, "vision", "tests", "golden", "models")
 SHARED = os.path.join(ROOT, "..", "shared", "data")
 os.makedirs(OUT, exist_ok=True)
+sys.path.insert(0, os.path.join(ROOT, "benches", "compare"))
 torch.set_num_threads(1)
 
 
@@ -169,6 +175,31 @@ def small():
     save_file(out, os.path.join(OUT, "dcgan_small.safetensors"))
 
 
+def extra():
+    from dcgan_torch import discriminator, generator
+    torch.manual_seed(3)
+    g = generator(20, 4, 1, extra=1)
+    d = discriminator(1, 4, extra=1)
+    for m in (g, d):
+        m.apply(weights_init)
+    c = nn.Sequential(*[m for m in discriminator(1, 4, extra=1)
+                        if not isinstance(m, (nn.BatchNorm2d, nn.Sigmoid))])
+    for p in c.parameters():
+        nn.init.normal_(p, 0.0, 0.1)
+    z = torch.randn(3, 20, 1, 1)
+    x = torch.rand(3, 1, 28, 28) * 2 - 1
+    with torch.no_grad():
+        g.train()
+        g_out = g(z)
+        d.eval()
+        d_out = d(x)
+        c_out = c(x)
+    out = {**prefixed("g.main", g), **prefixed("d.main", d), **prefixed("c.main", c)}
+    out.update({"g_in": z, "g_out": g_out.contiguous(), "d_in": x, "d_out": d_out.contiguous(),
+                "c_out": c_out.contiguous()})
+    save_file(out, os.path.join(OUT, "dcgan_extra.safetensors"))
+
+
 def wgan_gp():
     torch.manual_seed(2)
     critic = Critic28(1, 4)
@@ -192,6 +223,7 @@ if __name__ == "__main__":
     faces()
     small()
     wgan_gp()
-    for f in ("dcgan_faces", "dcgan_small", "wgan_gp"):
+    extra()
+    for f in ("dcgan_faces", "dcgan_small", "wgan_gp", "dcgan_extra"):
         p = os.path.join(OUT, f + ".safetensors")
         print(p, os.path.getsize(p))

@@ -180,6 +180,39 @@ fn weights_init_gives_the_tutorials_statistics() {
     assert!(m.abs() < 2e-3 && (s - 0.02).abs() < 1e-3, "D conv {m} {s}");
 }
 
+/// The 28x28 nets with `n_extra_layers` 1 against `benches/compare/dcgan_torch.py`'s classes:
+/// the generator in train mode, the discriminator in eval mode, the critic.
+#[test]
+fn mnist_nets_with_an_extra_layer_match_torch() {
+    let g = goldens("dcgan_extra");
+    let opts = DcganOptions {
+        nz: 20,
+        n_extra_layers: 1,
+        ..DcganOptions::mnist(4, 4, 0)
+    };
+    let _ng = no_grad();
+    let net = Generator::new(opts.clone()).expect("G");
+    net.load_state_dict(&sub_state(&g, "g"), true)
+        .expect("load G");
+    let y = net.generate(&g["g_in"], None).expect("generate");
+    assert_eq!(y.shape(), &[3, 1, 28, 28]);
+    assert_close_tol(&y, &g["g_out"], 0.0, ATOL);
+    let d = Discriminator::new(opts.clone()).expect("D");
+    d.load_state_dict(&sub_state(&g, "d"), true)
+        .expect("load D");
+    d.eval();
+    assert_close_tol(&d.call(&g["d_in"]).expect("D"), &g["d_out"], 1e-4, 1e-6);
+    let c = Discriminator::critic(opts).expect("critic");
+    c.load_state_dict(&sub_state(&g, "c"), true)
+        .expect("load critic");
+    assert_close_tol(
+        &c.call(&g["d_in"]).expect("critic"),
+        &g["c_out"],
+        1e-4,
+        1e-5,
+    );
+}
+
 #[test]
 fn options_are_checked() {
     let bad = DcganOptions {
@@ -192,6 +225,12 @@ fn options_are_checked() {
         .to_string();
     assert!(e.contains("image_size must be 64 or 28"), "{e}");
     assert!(Discriminator::new(bad).is_err());
+    let deep64 = DcganOptions {
+        n_extra_layers: 1,
+        ..Default::default()
+    };
+    let e = Generator::new(deep64).err().expect("error").to_string();
+    assert!(e.contains("n_extra_layers is for the 28x28 nets"), "{e}");
     let e = dcgan_generator(
         Some(golden_path("wgan_gp.safetensors").as_path()),
         DcganOptions::default(),

@@ -23,15 +23,12 @@ use examples::progress::EpochBar;
 use torch_core::Result;
 use torch_nn::Module;
 use torch_nn::optim::{Adam, AdamOptions};
-use torch_vision::models::{DcganOptions, dcgan_discriminator, dcgan_generator, latent};
+use torch_vision::models::{dcgan_discriminator, dcgan_generator, latent};
 
 fn run(args: GanArgs) -> Result<()> {
     let setup = Setup::new(&args)?;
     let classes = if args.conditional { 10 } else { 0 };
-    let opts = DcganOptions {
-        nz: args.nz,
-        ..DcganOptions::mnist(args.ngf, args.ndf, classes)
-    };
+    let opts = args.dcgan_options(classes);
     let g = dcgan_generator(None, opts.clone())?;
     let d = dcgan_discriminator(None, opts)?;
     let adam = || AdamOptions {

@@ -1,7 +1,7 @@
 //! Scores a saved MNIST GAN generator (from `dcgan` or `wgan_gp`) with the `mnist` example's
 //! classifier: the share of N samples classified with probability >= 0.9 and, for a
 //! conditional generator, the share classified as the digit they were conditioned on.
-//! The architecture (nz, ngf) is read from the checkpoint's first layer.
+//! The architecture (nz, ngf, extra layers) is read from the checkpoint's layers.
 //!
 //! ```sh
 //! cargo run --release -p examples --bin gan_score -- --generator runs/dcgan/generator.safetensors
@@ -75,8 +75,11 @@ fn run(args: Args, generator: PathBuf) -> Result<()> {
         .filter(|s| s.len() == 4 && s[2] == 7)
         .ok_or_else(|| Error::format(&generator, "not a 28x28 DCGAN generator checkpoint"))?;
     let classes = if args.conditional { 10 } else { 0 };
+    // Three transposed convolutions, plus two per extra layer (one at 7x7, one at 14x14).
+    let convs = state.iter().filter(|(_, t)| t.dim() == 4).count();
     let opts = DcganOptions {
         nz: shape[0].saturating_sub(classes),
+        n_extra_layers: convs.saturating_sub(3) / 2,
         ..DcganOptions::mnist(shape[1] / 4, 1, classes)
     };
     let g = dcgan_generator(Some(generator.as_path()), opts)?;

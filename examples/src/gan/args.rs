@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use torch_vision::models::DcganOptions;
+
 /// Options of a GAN training run; `Default` holds `dcgan`'s defaults (the tutorial's Adam
 /// settings and batch size).
 #[derive(Clone, Debug)]
@@ -20,6 +22,9 @@ pub struct GanArgs {
     pub ngf: usize,
     /// `--ndf N`: discriminator width.
     pub ndf: usize,
+    /// `--n-extra-layers N`: stride-1 blocks added to both nets
+    /// ([`DcganOptions::n_extra_layers`]).
+    pub n_extra_layers: usize,
     /// `--conditional`: class-conditioned nets (dcgan only).
     pub conditional: bool,
     /// `--ema DECAY`: also keep an exponential moving average of the generator's weights and
@@ -53,6 +58,7 @@ impl Default for GanArgs {
             nz: 100,
             ngf: 32,
             ndf: 32,
+            n_extra_layers: 1,
             conditional: false,
             ema: 0.0,
             max_batches: 0,
@@ -68,7 +74,7 @@ impl Default for GanArgs {
 
 /// The usage line's options, after the binary's name.
 pub const GAN_USAGE: &str = "[--epochs N] [--batch-size N] [--lr F] [--beta1 F] [--nz N] \
-    [--ngf N] [--ndf N] [--conditional] [--ema DECAY] [--max-batches N] [--score-samples N] \
+    [--ngf N] [--ndf N] [--n-extra-layers N] [--conditional] [--ema DECAY] [--max-batches N] [--score-samples N] \
     [--classifier PATH] [--seed N] [--threads N] [--data DIR] [--out DIR]";
 
 impl GanArgs {
@@ -98,6 +104,7 @@ impl GanArgs {
                 "--nz" => a.nz = value.parse().map_err(|e| bad(&e))?,
                 "--ngf" => a.ngf = value.parse().map_err(|e| bad(&e))?,
                 "--ndf" => a.ndf = value.parse().map_err(|e| bad(&e))?,
+                "--n-extra-layers" => a.n_extra_layers = value.parse().map_err(|e| bad(&e))?,
                 "--ema" => a.ema = value.parse().map_err(|e| bad(&e))?,
                 "--max-batches" => a.max_batches = value.parse().map_err(|e| bad(&e))?,
                 "--score-samples" => a.score_samples = value.parse().map_err(|e| bad(&e))?,
@@ -116,5 +123,15 @@ impl GanArgs {
             return Err(format!("--ema must be in [0, 1), got {}", a.ema));
         }
         Ok(a)
+    }
+
+    /// The 28x28 nets' options: `nz`, `ngf`, `ndf`, `n_extra_layers` from these arguments and
+    /// `num_classes` classes to condition on.
+    pub fn dcgan_options(&self, num_classes: usize) -> DcganOptions {
+        DcganOptions {
+            nz: self.nz,
+            n_extra_layers: self.n_extra_layers,
+            ..DcganOptions::mnist(self.ngf, self.ndf, num_classes)
+        }
     }
 }

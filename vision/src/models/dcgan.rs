@@ -31,6 +31,13 @@ pub struct DcganOptions {
     /// Classes to condition on; 0 (default) for the unconditional tutorial nets. With `k > 0`
     /// the generator's input has `nz + k` channels and the discriminator's `nc + k`.
     pub num_classes: usize,
+    /// Stride-1 3x3 blocks added to the 28x28 nets (the `n_extra_layers` of the DCGAN/WGAN
+    /// reference code, placed where a 28x28 net lacks depth): the generator gets that many
+    /// `ConvTranspose2d(c, c, 3, 1, 1)`/BatchNorm2d/ReLU blocks at 7x7 and as many again at
+    /// 14x14; the discriminator that many `Conv2d(c, ndf * 4, 3, 1, 1)`/BatchNorm2d/LeakyReLU
+    /// blocks at 7x7 before its last convolution, which then reads `ndf * 4` channels.
+    /// 0 (default): the three-layer nets. The 64x64 nets take none.
+    pub n_extra_layers: usize,
 }
 
 impl Default for DcganOptions {
@@ -42,6 +49,7 @@ impl Default for DcganOptions {
             nc: 3,
             image_size: 64,
             num_classes: 0,
+            n_extra_layers: 0,
         }
     }
 }
@@ -73,6 +81,15 @@ impl DcganOptions {
                 format!("nz, ngf, ndf and nc must be positive, got {self:?}"),
             ));
         }
+        if self.image_size == 64 && self.n_extra_layers > 0 {
+            return Err(Error::invalid(
+                op,
+                format!(
+                    "n_extra_layers is for the 28x28 nets, got {} with image_size 64",
+                    self.n_extra_layers
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -99,9 +116,9 @@ fn down(cin: usize, cout: usize, k: usize, stride: usize, padding: usize) -> Res
     Conv2d::with_options(cin, cout, k, o)
 }
 
-/// The tutorial's `Generator`: `main` = ConvTranspose2d/BatchNorm2d/ReLU blocks and a final
-/// ConvTranspose2d + Tanh. Input `(N, nz (+ num_classes), 1, 1)`, output
-/// `(N, nc, image_size, image_size)` in `[-1, 1]`.
+/// The tutorial's `Generator`: `main` = ConvTranspose2d/BatchNorm2d/ReLU blocks (plus
+/// [`DcganOptions::n_extra_layers`] stride-1 ones) and a final ConvTranspose2d + Tanh. Input
+/// `(N, nz (+ num_classes), 1, 1)`, output `(N, nc, image_size, image_size)` in `[-1, 1]`.
 #[derive(Module)]
 pub struct Generator {
     base: ModuleBase,
@@ -134,15 +151,19 @@ impl Generator {
                 .append(up(ngf, nc, 4, 2, 1)?) // (N, nc, 64, 64)
                 .append(Tanh::new())
         } else {
-            Sequential::new()
-                .append(up(nz, ngf * 4, 7, 1, 0)?) // (N, ngf*4, 7, 7)
-                .append(BatchNorm2d::new(ngf * 4)?)
-                .append(ReLU::new())
-                .append(up(ngf * 4, ngf * 2, 4, 2, 1)?) // (N, ngf*2, 14, 14)
-                .append(BatchNorm2d::new(ngf * 2)?)
-                .append(ReLU::new())
-                .append(up(ngf * 2, nc, 4, 2, 1)?) // (N, nc, 28, 28)
-                .append(Tanh::new())
+            let extra = options.n_extra_layers;
+            let mut main = Sequential::new();
+            main.push(up(nz, ngf * 4, 7, 1, 0)?); // (N, ngf*4, 7, 7)
+            main.push(BatchNorm2d::new(ngf * 4)?);
+            main.push(ReLU::new());
+            push_extra_blocks(&mut main, extra, ngf * 4)?;
+            main.push(up(ngf * 4, ngf * 2, 4, 2, 1)?); // (N, ngf*2, 14, 14)
+            main.push(BatchNorm2d::new(ngf * 2)?);
+            main.push(ReLU::new());
+            push_extra_blocks(&mut main, extra, ngf * 2)?;
+            main.push(up(ngf * 2, nc, 4, 2, 1)?); // (N, nc, 28, 28)
+            main.push(Tanh::new());
+            main
         };
         Ok(Generator {
             base: ModuleBase::default(),
@@ -178,6 +199,17 @@ impl Forward for Generator {
     }
 }
 
+/// Appends `n` generator blocks `ConvTranspose2d(c, c, 3, 1, 1)`/BatchNorm2d/ReLU: deeper,
+/// at the same map size.
+fn push_extra_blocks(main: &mut Sequential, n: usize, c: usize) -> Result<()> {
+    for _ in 0..n {
+        main.push(up(c, c, 3, 1, 1)?);
+        main.push(BatchNorm2d::new(c)?);
+        main.push(ReLU::new());
+    }
+    Ok(())
+}
+
 fn conditioning_error(op: &'static str, k: usize, has_labels: bool) -> Error {
     if has_labels {
         Error::invalid(op, "labels given to an unconditional model (num_classes 0)")
@@ -190,8 +222,9 @@ fn conditioning_error(op: &'static str, k: usize, has_labels: bool) -> Error {
 }
 
 /// The tutorial's `Discriminator`: `main` = Conv2d/LeakyReLU(0.2) (BatchNorm2d after the
-/// first block) and a final Conv2d + Sigmoid. Input `(N, nc, image_size, image_size)`, output
-/// `(N, 1, 1, 1)` probabilities (the tutorial flattens with `.view(-1)`).
+/// first block; [`DcganOptions::n_extra_layers`] stride-1 blocks) and a final Conv2d +
+/// Sigmoid. Input `(N, nc, image_size, image_size)`, output `(N, 1, 1, 1)` probabilities (the
+/// tutorial flattens with `.view(-1)`).
 ///
 /// With `sigmoid = false` and `batch_norm = false` (see [`Discriminator::critic`]) it is a
 /// WGAN-GP critic: raw scores, and no batch statistics that would couple the samples the
@@ -236,7 +269,15 @@ impl Discriminator {
             }
             main.push(LeakyReLU::new(0.2));
         }
-        let last = ndf * widths[widths.len() - 1];
+        let mut last = ndf * widths[widths.len() - 1];
+        for _ in 0..options.n_extra_layers {
+            main.push(down(last, ndf * 4, 3, 1, 1)?); // (N, ndf*4, 7, 7)
+            if batch_norm {
+                main.push(BatchNorm2d::new(ndf * 4)?);
+            }
+            main.push(LeakyReLU::new(0.2));
+            last = ndf * 4;
+        }
         let k = if options.image_size == 64 { 4 } else { 7 };
         main.push(down(last, 1, k, 1, 0)?); // (N, 1, 1, 1)
         if sigmoid {
