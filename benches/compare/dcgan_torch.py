@@ -1,8 +1,9 @@
 """The `dcgan` example in PyTorch, for the side-by-side epoch time: the same 28x28 DCGAN
 (generator ConvTranspose2d 7x7 -> 4x4/2 -> 4x4/2 with BatchNorm/ReLU/Tanh, discriminator
-Conv2d 4x4/2 -> 4x4/2 -> 7x7 with BatchNorm/LeakyReLU(0.2)/Sigmoid, widths ngf = ndf = 32 (the example's defaults),
-nz 100, the tutorial's weights_init), the tutorial's loop (BCE, Adam 2e-4 betas (0.5, 0.999),
-batch 128, D on real then on detached fakes, then G), MNIST in [-1, 1] from data/mnist.
+Conv2d 4x4/2 -> 4x4/2 -> 7x7 with BatchNorm/LeakyReLU(0.2)/Sigmoid, `--n-extra-layers` stride-1
+3x3 blocks in both (2), widths ngf = ndf = 32, nz 100: the example's defaults; the tutorial's
+weights_init), the tutorial's loop (BCE, Adam 2e-4 betas (0.5, 0.999), D on real then on
+detached fakes, then G) at the example's batch 32, MNIST in [-1, 1] from data/mnist.
 `--conditional` appends one-hot labels to z and as planes to the images, as the example does.
 Prints one JSON line per epoch: train seconds (the loop only), mean Loss_D and Loss_G.
 
@@ -64,10 +65,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--ngf", type=int, default=32)
     p.add_argument("--ndf", type=int, default=32)
-    p.add_argument("--n-extra-layers", type=int, default=1, help="as the example's option")
+    p.add_argument("--n-extra-layers", type=int, default=2, help="as the example's option")
     p.add_argument("--conditional", action="store_true")
     p.add_argument("--batches", type=int, default=0, help="stop each epoch after this many batches (0: all)")
     p.add_argument("--ema", type=float, default=0.0,

@@ -226,7 +226,17 @@ fn gan_args_parse_flags_and_reject_unknown_ones() {
     let parse = |v: &[&str]| GanArgs::parse(GanArgs::default(), v.iter().map(|s| s.to_string()));
     let a = parse(&["--conditional", "--epochs", "2", "--ngf", "16"]).unwrap();
     assert!(a.conditional);
-    assert_eq!((a.epochs, a.ngf, a.batch_size), (2, 16, 128));
+    assert_eq!(
+        (a.epochs, a.ngf, a.batch_size, a.n_extra_layers),
+        (2, 16, 32, 2)
+    );
+    let o = parse(&["--n-extra-layers", "0", "--nz", "64"])
+        .unwrap()
+        .dcgan_options(10);
+    assert_eq!(
+        (o.n_extra_layers, o.nz, o.num_classes, o.image_size),
+        (0, 64, 10, 28)
+    );
     assert!(
         parse(&["--bogus", "1"])
             .unwrap_err()

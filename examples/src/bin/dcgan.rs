@@ -1,19 +1,23 @@
 //! DCGAN on MNIST: the PyTorch DCGAN tutorial's training loop (BCE, Adam 2e-4 with betas
-//! (0.5, 0.999), batch 128) on the 28x28 generator/discriminator of
-//! `torch_vision::models::dcgan`, optionally class-conditioned. Each epoch writes a 10x10
-//! sample grid of fixed latents, the loss curves, the two checkpoints, and the share of 1000
-//! fresh samples the `mnist` example's classifier labels with probability >= 0.9 (and, with
-//! `--conditional`, as their conditioned digit).
+//! (0.5, 0.999)) on the 28x28 generator/discriminator of `torch_vision::models::dcgan`,
+//! optionally class-conditioned. Each epoch writes a 10x10 sample grid of fixed latents, the
+//! loss curves, the two checkpoints, and the share of 1000 fresh samples the `mnist` example's
+//! classifier labels with probability >= 0.9 (and, with `--conditional`, as their conditioned
+//! digit).
 //!
 //! ```sh
 //! cargo run --release -p examples --bin mnist            # the classifier used for scoring
 //! cargo run --release -p examples --bin dcgan -- --epochs 5
 //! cargo run --release -p examples --bin dcgan -- --conditional --out runs/dcgan_conditional
 //! ```
-//! Options: see `--help`; `--ngf`/`--ndf` default to 32 (MNIST needs less width than faces,
-//! and an epoch at the tutorial's 64 costs ~4x as much on the widest layers). At 32, 5 epochs
-//! gave 64.7% of samples with p >= 0.9 (PyTorch's same script: 63.9%) and, conditional, 88.2%
-//! classified as their digit.
+//! Options: see `--help`. Defaults: widths `--ngf`/`--ndf` 32 (MNIST needs less than the
+//! faces' 64), `--n-extra-layers 2` (stride-1 blocks at 7x7 and 14x14 in the generator, at
+//! 7x7 in the discriminator) and `--batch-size 32`: the tutorial's batch 128 on the
+//! three-layer nets (`--n-extra-layers 0 --batch-size 128`) leaves ~64% of samples with
+//! p >= 0.9 after 5 epochs in either framework, against the 80% this example is held to.
+//! With the defaults, one run here scored 70.9%, 75.9%, 84.9%, 85.2%, 87.4% after epochs 1-5
+//! (`--ema 0.999`'s average: 87.2% after epoch 5) and, conditional, 96.0%, 96.7%, 91.5%
+//! classified as their conditioned digit after epochs 1-3.
 
 use examples::cli::{exit_on_error, or_usage};
 use examples::gan::{
